@@ -1,0 +1,77 @@
+"""Sphinx configuration for the ketamine and esketamine TRD knowledge base.
+
+Kept short: behaviour lives in the project's extension, ``kb.sphinxext``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import kb
+
+# -- Project information ---------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
+
+project = "Ketamine & Esketamine for TRD: an open knowledge base"
+author = "The knowledge base's contributors"
+# Sphinx replaces the year with SOURCE_DATE_EPOCH's when it is set (kb build
+# sets it from the last commit), so two builds of one commit are identical.
+copyright = "2026, the knowledge base's contributors"
+version = release = kb.__version__
+language = "en"
+
+# -- General configuration ---------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
+
+extensions = [
+    "myst_parser",
+    "sphinx_design",
+    "sphinxcontrib.bibtex",
+    "kb.sphinxext",
+]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+templates_path = ["_templates"]
+root_doc = "index"
+# Every cross-reference must resolve; the build runs with -n -W.
+nitpicky = True
+nitpick_ignore: list[tuple[str, str]] = []
+
+# -- Options for the site's own extension -------------------------------------------
+
+# Where the site is published: printed handouts and their QR codes point here.
+kb_base_url = os.environ.get("KB_BASE_URL", "https://ketamine-trd-kb.example.org/")
+# Where readers report a problem with a page (an issue form of this repository).
+kb_repository_url = os.environ.get(
+    "KB_REPOSITORY_URL", "https://github.com/ketamine-trd-kb/knowledge-base"
+)
+
+# -- Options for MyST ---------------------------------------------------------------
+# https://myst-parser.readthedocs.io/en/latest/configuration.html
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- Options for sphinxcontrib-bibtex ---------------------------------------------------
+# https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html#configuration
+
+bibtex_bibfiles = ["../references.bib"]
+bibtex_default_style = "unsrt"
+bibtex_reference_style = "author_year"
+
+# -- Options for HTML output -------------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-html-output
+
+html_theme = "furo"
+html_title = "Ketamine & Esketamine for TRD"
+html_static_path = ["_static"]
+html_css_files = ["kb.css"]
+html_baseurl = kb_base_url
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "announcement": (
+        '<strong>In crisis?</strong> In the US, call or text <a href="tel:988">988</a> '
+        "(Suicide &amp; Crisis Lifeline). Elsewhere, call your local emergency number."
+    ),
+}

@@ -1,0 +1,178 @@
+"""The glossary page, read as data.
+
+``docs/glossary.md`` holds Sphinx ``glossary`` blocks in MyST syntax. Several
+term lines before one indented definition are synonyms of one entry::
+
+    :::{glossary}
+    TRD
+    Treatment-resistant depression
+      Depression that has not improved enough after ...
+    :::
+
+The importer links terms with it, the linter checks ``{term}`` roles against
+it, and the handouts print definitions from it: nobody keeps a second list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from kb import paths
+
+_FENCE_OPEN = re.compile(r"^(?P<fence>:{3,}|`{3,})\s*\{glossary\}\s*$")
+_OPTION = re.compile(r"^:[\w-]+:")
+# MyST roles: {name}`text` ; a role's visible text is the part before <target>.
+_ROLE = re.compile(r"\{(?P<name>[\w:-]+)\}`(?P<body>[^`]*)`")
+_EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One glossary entry: its terms (first is the headword) and definition."""
+
+    terms: tuple[str, ...]
+    definition: str  # MyST source, dedented
+    line: int  # 1-based line of the first term
+
+    @property
+    def headword(self) -> str:
+        return self.terms[0]
+
+    @property
+    def plain_definition(self) -> str:
+        """The definition as plain text: roles reduced to what a reader sees."""
+        return plain_text(self.definition)
+
+    @property
+    def citations(self) -> tuple[str, ...]:
+        keys: list[str] = []
+        for m in _ROLE.finditer(self.definition):
+            if m.group("name").startswith("cite"):
+                keys.extend(k.strip() for k in m.group("body").split(","))
+        return tuple(keys)
+
+
+def plain_text(source: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name, body = m.group("name"), m.group("body")
+        if name.startswith("cite"):
+            return ""
+        explicit = _EXPLICIT.match(body)
+        return explicit.group("text") if explicit else body
+
+    text = _ROLE.sub(repl, source)
+    text = re.sub(r"\s+([.,;:])", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def plural_forms(term: str) -> set[str]:
+    """English plurals of a term's last word: receptor -> receptors, -y -> -ies."""
+    head, _, last = term.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    if not last or not last[-1].isalpha() or last.isupper():
+        # Acronyms: SSRI -> SSRIs
+        return {f"{term}s"} if last.isupper() else set()
+    forms = set()
+    lower = last.lower()
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(f"{prefix}{last}es")
+    elif lower.endswith("y") and lower[-2:-1] not in set("aeiou"):
+        forms.add(f"{prefix}{last[:-1]}ies")
+    else:
+        forms.add(f"{prefix}{last}s")
+    return forms
+
+
+@dataclass
+class Glossary:
+    entries: list[Entry] = field(default_factory=list)
+    path: Path | None = None
+
+    @cached_property
+    def by_term(self) -> dict[str, Entry]:
+        """Every term and synonym, case-folded, to its entry."""
+        return {t.casefold(): e for e in self.entries for t in e.terms}
+
+    @cached_property
+    def variants(self) -> dict[str, str]:
+        """Every way a term may appear in prose (case-folded) -> the term to
+        link to. Includes synonyms and plurals; longest first, so that
+        "NMDA receptors" wins over "receptor" when matching text."""
+        found: dict[str, str] = {}
+        for entry in self.entries:
+            for term in entry.terms:
+                for form in (term, *plural_forms(term)):
+                    found.setdefault(form.casefold(), term)
+        return dict(sorted(found.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+
+    def find(self, phrase: str) -> Entry | None:
+        """The entry a phrase (term, synonym or plural, any case) refers to."""
+        key = re.sub(r"\s+", " ", phrase).strip().casefold()
+        if key in self.by_term:
+            return self.by_term[key]
+        target = self.variants.get(key)
+        return self.by_term.get(target.casefold()) if target else None
+
+    def __contains__(self, phrase: str) -> bool:
+        return self.find(phrase) is not None
+
+
+def parse(text: str, path: Path | None = None) -> Glossary:
+    lines = text.lstrip("\ufeff").splitlines()
+    entries: list[Entry] = []
+    i = 0
+    while i < len(lines):
+        m = _FENCE_OPEN.match(lines[i].strip())
+        if not m:
+            i += 1
+            continue
+        fence = m.group("fence")
+        i += 1
+        terms: list[tuple[int, str]] = []
+        body: list[str] = []
+
+        def flush() -> None:
+            if terms and body:
+                entries.append(
+                    Entry(
+                        terms=tuple(t for _, t in terms),
+                        definition=_dedent(body),
+                        line=terms[0][0],
+                    )
+                )
+            terms.clear()
+            body.clear()
+
+        while i < len(lines) and lines[i].strip() != fence:
+            line = lines[i]
+            if not line.strip():
+                if body:
+                    body.append("")
+            elif line[0].isspace():
+                body.append(line)
+            elif _OPTION.match(line):
+                pass
+            else:
+                if body:
+                    flush()
+                # "term : classifier" -- Sphinx's glossary syntax; keep the term.
+                terms.append((i + 1, line.split(" : ")[0].strip()))
+            i += 1
+        flush()
+        i += 1
+    return Glossary(entries, path)
+
+
+def _dedent(body: list[str]) -> str:
+    while body and not body[-1].strip():
+        body.pop()
+    indent = min(len(b) - len(b.lstrip()) for b in body if b.strip())
+    return "\n".join(b[indent:] for b in body)
+
+
+def load(path: Path | str = paths.GLOSSARY) -> Glossary:
+    path = Path(path)
+    return parse(path.read_text(encoding="utf-8"), path)

@@ -1,0 +1,26 @@
+"""The knowledge base's Sphinx extension: ``extensions = ["kb.sphinxext"]``.
+
+Each concern lives in its own module with its own ``setup()``; this one only
+registers them, so a module can be tested on its own with a tiny test root.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kb.sphinxext import articles
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+MODULES = (articles,)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # Where the site is published; handouts, QR codes and the sitemap use it.
+    app.add_config_value("kb_base_url", "", "env", types=[str])
+    # The repository whose issue form takes "Report a problem with this page".
+    app.add_config_value("kb_repository_url", "", "html", types=[str])
+    for module in MODULES:
+        module.setup(app)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

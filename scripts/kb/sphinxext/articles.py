@@ -1,0 +1,443 @@
+"""Articles: front matter on the environment, the page header, the admonitions
+and the lists of articles (article index, topic pages, evidence page).
+
+Front matter is read with :mod:`kb.schema` (the single source of truth) when
+Sphinx reads a source file, kept on the environment as ``env.kb_articles``
+(docname -> Article), and purged and merged like Sphinx's own collectors so
+that parallel and incremental builds stay correct.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.locale import _
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from kb import schema
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+#: Pages whose content is built from every article's metadata.
+AGGREGATE_KEY = "kb_aggregate_docs"
+
+
+def format_date(day: dt.date) -> str:
+    """Dates are written out in full so no reader mistakes day and month."""
+    return f"{day.day} {day:%B %Y}"
+
+
+# -- Reading front matter ------------------------------------------------------
+
+
+def read_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
+    env = app.env
+    if not hasattr(env, "kb_articles"):
+        env.kb_articles = {}
+    if not schema.is_article_docname(docname):
+        return
+    article, problems = schema.load_article(source[0])
+    path = env.doc2path(docname)
+    for problem in problems:
+        logger.warning(
+            "%s [%s]",
+            problem.message,
+            problem.code,
+            location=(path, problem.line),
+            type="kb",
+            subtype="frontmatter",
+        )
+    if article is not None:
+        env.kb_articles[docname] = article
+
+
+def purge_articles(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    if hasattr(env, "kb_articles"):
+        env.kb_articles.pop(docname, None)
+    if hasattr(env, AGGREGATE_KEY):
+        getattr(env, AGGREGATE_KEY).discard(docname)
+
+
+def merge_articles(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    if not hasattr(env, "kb_articles"):
+        env.kb_articles = {}
+    env.kb_articles.update(
+        {d: a for d, a in getattr(other, "kb_articles", {}).items() if d in docnames}
+    )
+    mine = _aggregates(env)
+    mine.update(d for d in getattr(other, AGGREGATE_KEY, set()) if d in docnames)
+
+
+def _aggregates(env: BuildEnvironment) -> set[str]:
+    if not hasattr(env, AGGREGATE_KEY):
+        setattr(env, AGGREGATE_KEY, set())
+    return getattr(env, AGGREGATE_KEY)
+
+
+# -- The page header -----------------------------------------------------------
+
+
+def _badge(text: str, *classes: str) -> nodes.inline:
+    return nodes.inline(text, text, classes=["kb-badge", *classes])
+
+
+def _doc_link(target: str, text: str) -> addnodes.pending_xref:
+    ref = addnodes.pending_xref(
+        "",
+        nodes.inline(text, text),
+        refdomain="std",
+        reftype="doc",
+        reftarget=target,
+        refexplicit=True,
+        refwarn=True,
+    )
+    return ref
+
+
+def build_header(article: schema.Article) -> nodes.container:
+    """The metadata block shown under an article's title, in every format."""
+    header = nodes.container(classes=["kb-article-header"])
+    header += nodes.paragraph(article.summary, article.summary, classes=["kb-summary"])
+
+    facts = nodes.field_list(classes=["kb-facts"])
+
+    def fact(name: str, *body: nodes.Node, cls: str) -> None:
+        para = nodes.paragraph()
+        para.extend(body)
+        facts.append(
+            nodes.field(
+                "",
+                nodes.field_name(name, name),
+                nodes.field_body("", para),
+                classes=[cls],
+            )
+        )
+
+    fact(
+        _("Evidence"),
+        _badge(article.evidence_label, "kb-evidence", f"kb-evidence-{article.evidence_basis}"),
+        cls="kb-fact-evidence",
+    )
+    fact(_("Audience"), nodes.Text(article.audience_label), cls="kb-fact-audience")
+    topic_nodes: list[nodes.Node] = []
+    for i, (slug, label) in enumerate(zip(article.topics, article.topic_labels, strict=True)):
+        if i:
+            topic_nodes.append(nodes.Text(", "))
+        topic_nodes.append(_doc_link(f"/topics/{slug}", label))
+    fact(_("Topics"), *topic_nodes, cls="kb-fact-topics")
+    fact(
+        _("Review status"),
+        _badge(
+            article.review_status_label,
+            "kb-review",
+            f"kb-review-{article.review_status}",
+        ),
+        cls="kb-fact-review",
+    )
+    fact(
+        _("Last reviewed"),
+        nodes.Text(format_date(article.last_reviewed)),
+        cls="kb-fact-last-reviewed",
+    )
+    fact(
+        _("Next review due"),
+        nodes.Text(format_date(article.next_review)),
+        cls="kb-fact-next-review",
+    )
+    header += facts
+    return header
+
+
+def insert_header(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    article = getattr(env, "kb_articles", {}).get(env.docname)
+    if article is None:
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None or not section.children:
+        return
+    title_index = section.first_child_matching_class(nodes.title)
+    position = 0 if title_index is None else title_index + 1
+    section.insert(position, build_header(article))
+
+
+# -- Admonitions ---------------------------------------------------------------
+
+
+class _NamedAdmonition(SphinxDirective):
+    """An admonition with a fixed title and its own class, for a visible style."""
+
+    has_content = True
+    option_spec = {"class": directives.class_option}
+    title = ""
+    css_class = ""
+
+    def run(self) -> list[nodes.Node]:
+        node = nodes.admonition(
+            "\n".join(self.content),
+            classes=["admonition", self.css_class, *self.options.get("class", [])],
+        )
+        self.set_source_info(node)
+        title = nodes.title(self.title, self.title)
+        title.source, title.line = self.get_source_info()
+        node += title
+        node.extend(self.parse_content_to_nodes())
+        return [node]
+
+
+class KeyTakeaway(_NamedAdmonition):
+    title = "Key takeaway"
+    css_class = "kb-key-takeaway"
+
+
+class EvidenceNote(_NamedAdmonition):
+    title = "Evidence quality note"
+    css_class = "kb-evidence-note"
+
+
+# -- Lists of articles -----------------------------------------------------------
+
+
+class article_list(nodes.General, nodes.Element):  # noqa: N801 (docutils naming)
+    """Placeholder replaced by a list of articles once every page is read."""
+
+
+class _ListDirective(SphinxDirective):
+    def placeholder(self, **attrs: Any) -> list[nodes.Node]:
+        _aggregates(self.env).add(self.env.docname)
+        node = article_list("", **attrs)
+        self.set_source_info(node)
+        return [node]
+
+
+class ArticleListDirective(_ListDirective):
+    """All articles, alphabetically, each with its summary and badges."""
+
+    def run(self) -> list[nodes.Node]:
+        return self.placeholder(kind="all")
+
+
+class TopicArticlesDirective(_ListDirective):
+    """The articles of one topic (default: the topic named by the page's file name)."""
+
+    optional_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        topic = self.arguments[0] if self.arguments else self.env.docname.rsplit("/", 1)[-1]
+        if topic not in schema.TOPICS:
+            logger.warning(
+                "unknown topic %r: use one of %s",
+                topic,
+                ", ".join(schema.TOPICS),
+                location=self.get_location(),
+                type="kb",
+                subtype="topic",
+            )
+            return []
+        description = schema.TOPICS[topic].description
+        return [
+            nodes.paragraph(description, description, classes=["kb-topic-description"]),
+            *self.placeholder(kind="topic", topic=topic),
+        ]
+
+
+class ArticlesByEvidenceDirective(_ListDirective):
+    """Articles grouped by evidence basis, strongest first."""
+
+    def run(self) -> list[nodes.Node]:
+        return self.placeholder(kind="evidence")
+
+
+class TopicIndexDirective(_ListDirective):
+    """Every topic with its description and number of articles."""
+
+    def run(self) -> list[nodes.Node]:
+        return self.placeholder(kind="topics")
+
+
+def _article_item(
+    builder: Any, fromdoc: str, docname: str, article: schema.Article
+) -> nodes.list_item:
+    item = nodes.list_item(classes=["kb-article-item"])
+    para = nodes.paragraph(classes=["kb-article-item-title"])
+    ref = nodes.reference(
+        "",
+        article.title,
+        internal=True,
+        refuri=builder.get_relative_uri(fromdoc, docname),
+    )
+    para += ref
+    para += nodes.Text(" ")
+    para += _badge(
+        article.evidence_label, "kb-evidence", f"kb-evidence-{article.evidence_basis}"
+    )
+    item += para
+    item += nodes.paragraph(article.summary, article.summary, classes=["kb-article-item-summary"])
+    return item
+
+
+def _article_bullets(
+    builder: Any, fromdoc: str, items: list[tuple[str, schema.Article]]
+) -> nodes.bullet_list:
+    bullets = nodes.bullet_list(classes=["kb-article-list"])
+    for docname, article in items:
+        bullets += _article_item(builder, fromdoc, docname, article)
+    return bullets
+
+
+def sorted_articles(env: BuildEnvironment) -> list[tuple[str, schema.Article]]:
+    articles = getattr(env, "kb_articles", {})
+    return sorted(articles.items(), key=lambda kv: (kv[1].title.casefold(), kv[0]))
+
+
+def resolve_article_lists(app: Sphinx, doctree: nodes.document, fromdoc: str) -> None:
+    env = app.env
+    builder = app.builder
+    everything = sorted_articles(env)
+    for node in list(doctree.findall(article_list)):
+        kind = node["kind"]
+        replacement: list[nodes.Node] = []
+        if kind == "all":
+            replacement = [_article_bullets(builder, fromdoc, everything)]
+        elif kind == "topic":
+            chosen = [(d, a) for d, a in everything if node["topic"] in a.topics]
+            if chosen:
+                replacement = [_article_bullets(builder, fromdoc, chosen)]
+            else:
+                text = "No articles on this topic yet."
+                replacement = [nodes.paragraph(text, text)]
+        elif kind == "evidence":
+            for key, basis in sorted(schema.EVIDENCE_BASES.items(), key=lambda kv: kv[1].rank):
+                chosen = [(d, a) for d, a in everything if a.evidence_basis == key]
+                if not chosen:
+                    continue
+                container = nodes.container(classes=["kb-evidence-group"])
+                heading = nodes.rubric(basis.label, basis.label, classes=["kb-evidence-heading"])
+                container += heading
+                container += nodes.paragraph(basis.description, basis.description)
+                container += _article_bullets(builder, fromdoc, chosen)
+                replacement.append(container)
+        elif kind == "topics":
+            bullets = nodes.bullet_list(classes=["kb-topic-list"])
+            for slug, topic in schema.TOPICS.items():
+                count = sum(1 for _, a in everything if slug in a.topics)
+                item = nodes.list_item()
+                para = nodes.paragraph()
+                para += nodes.reference(
+                    "",
+                    topic.label,
+                    internal=True,
+                    refuri=builder.get_relative_uri(fromdoc, f"topics/{slug}"),
+                )
+                noun = "article" if count == 1 else "articles"
+                para += nodes.Text(f" ({count} {noun}): {topic.description}")
+                item += para
+                bullets += item
+            replacement = [bullets]
+        node.replace_self(replacement)
+
+
+# -- Related articles ------------------------------------------------------------
+
+
+def related_articles(
+    env: BuildEnvironment, docname: str, limit: int = 5
+) -> list[tuple[str, schema.Article]]:
+    """Other articles sharing the most topics with this one."""
+    articles = getattr(env, "kb_articles", {})
+    mine = articles.get(docname)
+    if mine is None:
+        return []
+    scored = []
+    for other, article in articles.items():
+        if other == docname:
+            continue
+        shared = len(set(mine.topics) & set(article.topics))
+        if shared:
+            scored.append((-shared, article.title.casefold(), other, article))
+    scored.sort()
+    return [(d, a) for _, _, d, a in scored[:limit]]
+
+
+def append_related(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    related = related_articles(app.env, docname)
+    if not related:
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    container = nodes.container(classes=["kb-related"])
+    title = _("Related articles")
+    container += nodes.rubric(title, title)
+    container += _article_bullets(app.builder, docname, related)
+    section += container
+
+
+def resolve_lists_and_related(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    resolve_article_lists(app, doctree, docname)
+    if schema.is_article_docname(docname):
+        append_related(app, doctree, docname)
+
+
+# -- Incremental builds ---------------------------------------------------------
+
+
+def _snapshot(env: BuildEnvironment) -> dict[str, Any]:
+    return {d: a for d, a in getattr(env, "kb_articles", {}).items()}
+
+
+def remember_metadata(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
+    """Before reading, note every article's metadata to compare afterwards."""
+    env.kb_articles_before = _snapshot(env)
+
+
+def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages built from other pages' metadata are rewritten when it changes.
+
+    Sphinx rewrites only the pages it re-read. Aggregate pages (the article
+    index, topic pages, the evidence page) and the related-articles box of
+    articles sharing a topic show other pages' metadata, so they are
+    rewritten too: an incremental build then gives what a clean build gives.
+    """
+    before = getattr(env, "kb_articles_before", {})
+    after = _snapshot(env)
+    changed = {d for d in before.keys() | after.keys() if before.get(d) != after.get(d)}
+    if not changed:
+        return []
+    topics = set()
+    for d in changed:
+        for article in (before.get(d), after.get(d)):
+            if article is not None:
+                topics.update(article.topics)
+    rewrite = set(_aggregates(env))
+    rewrite.update(d for d, a in after.items() if topics & set(a.topics))
+    return sorted(d for d in rewrite if d in env.found_docs)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("key-takeaway", KeyTakeaway)
+    app.add_directive("evidence-note", EvidenceNote)
+    app.add_directive("article-list", ArticleListDirective)
+    app.add_directive("topic-articles", TopicArticlesDirective)
+    app.add_directive("articles-by-evidence", ArticlesByEvidenceDirective)
+    app.add_directive("topic-index", TopicIndexDirective)
+    app.add_node(article_list)
+    app.connect("source-read", read_front_matter)
+    app.connect("env-purge-doc", purge_articles)
+    app.connect("env-merge-info", merge_articles)
+    app.connect("env-before-read-docs", remember_metadata)
+    app.connect("env-get-updated", pages_to_rewrite)
+    app.connect("doctree-read", insert_header)
+    app.connect("doctree-resolved", resolve_lists_and_related)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

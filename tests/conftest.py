@@ -1,0 +1,91 @@
+"""Shared fixtures.
+
+- ``sphinx.testing.fixtures`` gives ``app`` / ``make_app`` with the tiny test
+  roots in ``tests/roots/test-<case>/`` (one behaviour per root).
+- ``site`` builds the real knowledge base once per session, strictly, and is
+  what the site, browser and link tests read.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kb import paths
+from kb.build import STRICT, reproducible_env
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+ROOTS = Path(__file__).parent / "roots"
+#: Screenshots, PNG pages and reports a person can look at after a run.
+ARTIFACTS = paths.ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    return ROOTS
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@dataclass
+class BuiltSite:
+    html: Path
+    warnings: str
+
+    def page(self, docname: str) -> str:
+        return (self.html / f"{docname}.html").read_text(encoding="utf-8")
+
+    def pages(self) -> list[Path]:
+        return sorted(
+            p for p in self.html.rglob("*.html") if "_static" not in p.parts
+        )
+
+
+def sphinx_build(src: Path, out: Path, builder: str = "html", *extra: str) -> str:
+    """Build strictly, in a subprocess (as users do); return the warnings."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            builder,
+            *STRICT,
+            "-q",
+            "-d",
+            str(out / ".doctrees"),
+            *extra,
+            str(src),
+            str(out / builder),
+        ],
+        capture_output=True,
+        text=True,
+        env=reproducible_env(),
+    )
+    return result.stderr if result.returncode == 0 else result.stderr or result.stdout
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    out = tmp_path_factory.mktemp("site")
+    warnings = sphinx_build(paths.DOCS, out)
+    return BuiltSite(out / "html", warnings)
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A throwaway copy of the repository's content (docs/ and references.bib)."""
+    root = tmp_path / "kb"
+    shutil.copytree(paths.DOCS, root / "docs", ignore=shutil.ignore_patterns("_build"))
+    shutil.copy2(paths.BIBFILE, root / "references.bib")
+    return root
