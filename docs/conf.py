@@ -56,7 +56,14 @@ myst_heading_anchors = 3
 
 bibtex_bibfiles = ["../references.bib"]
 bibtex_default_style = "unsrt"
-bibtex_reference_style = "author_year"
+# Numbered citations: several sources have no author or title (we never invent
+# one), and author-year labels need one of the two.
+bibtex_reference_style = "label"
+# Each page has its own numbered reference list (so each article and handout
+# stands alone); a source cited on two pages is listed on both. Citations link
+# to the list on their own page first. Real duplicates within one page still
+# warn (bibtex.duplicate_local_citation).
+suppress_warnings = ["bibtex.duplicate_label", "bibtex.duplicate_citation"]
 
 # -- Options for HTML output -------------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-html-output

@@ -46,9 +46,7 @@ class BuiltSite:
         return (self.html / f"{docname}.html").read_text(encoding="utf-8")
 
     def pages(self) -> list[Path]:
-        return sorted(
-            p for p in self.html.rglob("*.html") if "_static" not in p.parts
-        )
+        return sorted(p for p in self.html.rglob("*.html") if "_static" not in p.parts)
 
 
 def sphinx_build(src: Path, out: Path, builder: str = "html", *extra: str) -> str:
@@ -89,3 +87,9 @@ def kb_copy(tmp_path: Path) -> Path:
     shutil.copytree(paths.DOCS, root / "docs", ignore=shutil.ignore_patterns("_build"))
     shutil.copy2(paths.BIBFILE, root / "references.bib")
     return root
+
+
+@pytest.fixture(scope="session")
+def strict_build():
+    """``strict_build(src, out, builder="html", *extra) -> warnings``."""
+    return sphinx_build

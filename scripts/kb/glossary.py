@@ -77,7 +77,9 @@ def plural_forms(term: str) -> set[str]:
         return {f"{term}s"} if last.isupper() else set()
     forms = set()
     lower = last.lower()
-    if lower.endswith(("s", "x", "z", "ch", "sh")):
+    if lower.endswith("s") and not lower.endswith("ss"):
+        return set()  # "series", "diagnosis": already plural or irregular
+    if lower.endswith(("ss", "x", "z", "ch", "sh")):
         forms.add(f"{prefix}{last}es")
     elif lower.endswith("y") and lower[-2:-1] not in set("aeiou"):
         forms.add(f"{prefix}{last[:-1]}ies")
@@ -126,44 +128,38 @@ def parse(text: str, path: Path | None = None) -> Glossary:
     i = 0
     while i < len(lines):
         m = _FENCE_OPEN.match(lines[i].strip())
-        if not m:
-            i += 1
-            continue
-        fence = m.group("fence")
         i += 1
+        if not m:
+            continue
+        # One glossary block: term lines, then an indented definition.
         terms: list[tuple[int, str]] = []
         body: list[str] = []
-
-        def flush() -> None:
-            if terms and body:
-                entries.append(
-                    Entry(
-                        terms=tuple(t for _, t in terms),
-                        definition=_dedent(body),
-                        line=terms[0][0],
-                    )
-                )
-            terms.clear()
-            body.clear()
-
-        while i < len(lines) and lines[i].strip() != fence:
+        while i < len(lines) and lines[i].strip() != m.group("fence"):
             line = lines[i]
+            i += 1
             if not line.strip():
                 if body:
                     body.append("")
             elif line[0].isspace():
                 body.append(line)
-            elif _OPTION.match(line):
-                pass
-            else:
+            elif not _OPTION.match(line):
                 if body:
-                    flush()
-                # "term : classifier" -- Sphinx's glossary syntax; keep the term.
-                terms.append((i + 1, line.split(" : ")[0].strip()))
-            i += 1
-        flush()
+                    entries.append(_entry(terms, body))
+                    terms, body = [], []
+                # "term : classifier" is Sphinx's glossary syntax; keep the term.
+                terms.append((i, line.split(" : ")[0].strip()))
+        if terms and body:
+            entries.append(_entry(terms, body))
         i += 1
     return Glossary(entries, path)
+
+
+def _entry(terms: list[tuple[int, str]], body: list[str]) -> Entry:
+    return Entry(
+        terms=tuple(t for _, t in terms),
+        definition=_dedent(body),
+        line=terms[0][0],
+    )
 
 
 def _dedent(body: list[str]) -> str:

@@ -10,6 +10,7 @@ This module depends only on PyYAML so that the linter and importer stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
@@ -255,10 +256,8 @@ def split_front_matter(text: str) -> FrontMatter:
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         return FrontMatter({}, {}, 1, False)
-    for end, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
-            break
-    else:
+    end = next((n for n, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+    if end is None:
         raise FrontMatterError(1, "front matter opened with '---' is never closed")
     block = "\n".join(lines[1:end])
     try:
@@ -316,8 +315,7 @@ def validate(fm: FrontMatter) -> tuple[Article | None, list[Problem]]:
                 add(
                     "FM002",
                     None,
-                    f"missing required field '{spec.name}': add {spec.name}: "
-                    f"<{spec.help}>",
+                    f"missing required field '{spec.name}': add {spec.name}: <{spec.help}>",
                 )
             continue
         value = fm.data[spec.name]
@@ -330,10 +328,8 @@ def validate(fm: FrontMatter) -> tuple[Article | None, list[Problem]]:
             if isinstance(value, dt.datetime):
                 value = value.date()
             if isinstance(value, str):
-                try:
+                with contextlib.suppress(ValueError):
                     value = dt.date.fromisoformat(value)
-                except ValueError:
-                    pass
             if not isinstance(value, dt.date):
                 add(
                     "FM004",

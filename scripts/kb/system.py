@@ -34,7 +34,8 @@ BUILD = (
 )
 
 #: What ``make test`` needs on top: a browser, PDF readers, Java and Node.
-TEST = BUILD + (
+TEST = (
+    *BUILD,
     Need("chromium", "the real browser the reader tests drive", "chromium"),
     Need("poppler-utils", "pdftotext, pdffonts and pdftoppm read the PDFs", "pdftotext"),
     Need("default-jre-headless", "runs the W3C Nu HTML Checker", "java"),

@@ -10,7 +10,7 @@ that parallel and incremental builds stay correct.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -46,13 +46,12 @@ def read_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
     if not schema.is_article_docname(docname):
         return
     article, problems = schema.load_article(source[0])
-    path = env.doc2path(docname)
     for problem in problems:
         logger.warning(
             "%s [%s]",
             problem.message,
             problem.code,
-            location=(path, problem.line),
+            location=(docname, problem.line),  # Sphinx maps docname to file
             type="kb",
             subtype="frontmatter",
         )
@@ -179,7 +178,7 @@ class _NamedAdmonition(SphinxDirective):
     """An admonition with a fixed title and its own class, for a visible style."""
 
     has_content = True
-    option_spec = {"class": directives.class_option}
+    option_spec: ClassVar = {"class": directives.class_option}
     title = ""
     css_class = ""
 
@@ -279,9 +278,7 @@ def _article_item(
     )
     para += ref
     para += nodes.Text(" ")
-    para += _badge(
-        article.evidence_label, "kb-evidence", f"kb-evidence-{article.evidence_basis}"
-    )
+    para += _badge(article.evidence_label, "kb-evidence", f"kb-evidence-{article.evidence_basis}")
     item += para
     item += nodes.paragraph(article.summary, article.summary, classes=["kb-article-item-summary"])
     return item
