@@ -24,8 +24,58 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=build.main)
 
 
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    from kb import bench
+
+    p = sub.add_parser(
+        "bench",
+        help="time the builds on a synthetic knowledge base of N articles (see BENCHMARKS.md)",
+    )
+    bench.add_arguments(p)
+    p.set_defaults(func=bench.main)
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    from kb import lint
+
+    p = sub.add_parser(
+        "check",
+        help="lint the content: every finding with its rule code, location and fix",
+        description="Check pages, references.bib and the glossary. Exit status: 1 if any "
+        "error was found, 0 otherwise, 2 on a usage error. Never changes a file.",
+    )
+    lint.add_arguments(p)
+    p.set_defaults(func=lint.main)
+
+
+def _add_new(sub: argparse._SubParsersAction) -> None:
+    from kb import scaffold
+
+    p = sub.add_parser(
+        "new",
+        help="start a new article with every required part marked TODO",
+    )
+    scaffold.add_arguments(p)
+    p.set_defaults(func=scaffold.main)
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    from kb import importer
+
+    p = sub.add_parser(
+        "import",
+        help="turn articles saved from web pages into draft pages in docs/articles/",
+        description="Import articles saved as text from web pages. Each FILE becomes "
+        "docs/articles/<slug>.md, and the source it names is added to references.bib. "
+        "Exit status: 1 if any file could not be imported (the others are still written), "
+        "2 on a usage error.",
+    )
+    importer.add_arguments(p)
+    p.set_defaults(func=importer.main)
+
+
 #: Each adds one subcommand; later modules append to this tuple.
-SUBCOMMANDS = (_add_build,)
+SUBCOMMANDS = (_add_build, _add_bench, _add_check, _add_new, _add_import)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -218,6 +218,9 @@ class Article:
 
 # -- Reading front matter -----------------------------------------------------
 
+# libyaml's parser when available: front matter is read for every page.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class Problem:
@@ -256,29 +259,36 @@ def split_front_matter(text: str) -> FrontMatter:
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         return FrontMatter({}, {}, 1, False)
-    end = next((n for n, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+    end = next((n for n, line in enumerate(lines[1:], start=1) if line.rstrip() == "---"), None)
     if end is None:
         raise FrontMatterError(1, "front matter opened with '---' is never closed")
     block = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(block, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(block)
+        node = yaml.compose(block, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise FrontMatterError(line, f"front matter is not valid YAML: {problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise FrontMatterError(2, "front matter must be a mapping of 'key: value' lines")
+    if node is None:
+        return FrontMatter({}, {}, end + 2, True)
+    if not isinstance(node, yaml.MappingNode):
+        raise FrontMatterError(
+            node.start_mark.line + 2, "front matter must be a mapping of 'key: value' lines"
+        )
+    # Construct key by key, so that a value YAML cannot construct (an
+    # impossible date such as 2026-02-30) is kept as its text and reported by
+    # validate() at its own line, instead of failing the whole block.
+    constructor = yaml.SafeLoader("")
+    data: dict[str, Any] = {}
     key_lines: dict[str, tuple[int, int]] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            key_lines[str(key_node.value)] = (
-                key_node.start_mark.line + 2,
-                key_node.start_mark.column + 1,
-            )
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        try:
+            data[key] = constructor.construct_object(value_node, deep=True)
+        except (ValueError, TypeError, yaml.YAMLError):
+            data[key] = getattr(value_node, "value", None)
+        key_lines[key] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
     return FrontMatter(data, key_lines, end + 2, True)
 
 

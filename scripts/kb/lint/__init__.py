@@ -1,0 +1,270 @@
+"""``kb check``: the content linter.
+
+Every finding has a stable rule code (:mod:`kb.lint.rules`), a severity, a
+``file:line:col`` location and a message that says what to do. The linter only
+reads: it never changes a file.
+
+- :mod:`kb.lint.myst` parses pages as MyST does, with positions;
+- :mod:`kb.lint.pages` holds the page rules, :mod:`kb.lint.bibliography` the
+  references.bib rules (on :func:`kb.bib.scan`, which reads every entry with
+  its position); front-matter rules are :mod:`kb.schema`'s own;
+- :mod:`kb.lint.report` prints text, JSON or GitHub annotations.
+
+By default the whole knowledge base is checked (every page under docs/,
+references.bib and the glossary). Given paths, only those pages (and .bib
+files) are checked, against the knowledge base's own references.bib and
+glossary; "entry never cited" (CITE002) needs every page, so it is reported
+only for the whole knowledge base.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb import bib as kb_bib
+from kb import glossary as kb_glossary
+from kb import paths, schema
+from kb.lint import bibliography, myst, report
+from kb.lint.pages import Context, check_page
+from kb.lint.rules import ERROR, INFO, RULES, WARNING, Finding
+
+__all__ = ["RULES", "Finding", "Result", "check", "main"]
+
+
+@dataclass
+class Result:
+    findings: list[Finding] = field(default_factory=list)
+    pages: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == WARNING for f in self.findings)
+
+
+class UsageError(Exception):
+    """A path that cannot be checked (reported as a usage error, exit 2)."""
+
+
+def _skipped(path: Path, docs: Path) -> bool:
+    """Build output, templates and static files are not pages."""
+    rel = path.relative_to(docs).parts
+    return any(part.startswith(("_", ".")) for part in rel[:-1])
+
+
+def _pages_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.md") if not _skipped(p, folder))
+
+
+def _display(path: Path, root: Path) -> str:
+    """Paths relative to the repository root (what GitHub annotations expect)."""
+    path = path.resolve()
+    for base in (root.resolve(), Path.cwd().resolve()):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return path.as_posix()
+
+
+def _is_article(path: Path, docs: Path) -> bool:
+    """Articles are docs/articles/*.md (kb.schema decides). A page outside the
+    knowledge base is placed by its own nearest "docs" folder; a draft with
+    none is checked as an article."""
+    path = path.resolve()
+    for folder in (docs.resolve(), *(p for p in path.parents if p.name == "docs")):
+        if path.is_relative_to(folder):
+            docname = path.relative_to(folder).with_suffix("").as_posix()
+            return schema.is_article_docname(docname)
+    return True
+
+
+def is_kb_root(folder: Path) -> bool:
+    return (folder / "docs" / "conf.py").is_file() and (folder / "references.bib").is_file()
+
+
+def find_root(targets: Sequence[Path | str] = ()) -> Path:
+    """The knowledge base the targets belong to, found the way git finds a
+    repository: the nearest folder at or above the first target (or else the
+    current folder) holding docs/conf.py and references.bib; else this one."""
+    start = Path(targets[0]) if targets else Path.cwd()
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if is_kb_root(folder):
+            return folder
+    return paths.ROOT
+
+
+def check(
+    targets: Sequence[Path | str] = (),
+    *,
+    root: Path | str | None = None,
+    today: dt.date | None = None,
+) -> Result:
+    """Check the knowledge base at ``root`` (found with :func:`find_root` if not
+    given), or only ``targets`` in it. A target that is a knowledge base's own
+    folder means all of it."""
+    root = Path(root) if root is not None else find_root(targets)
+    if len(targets) == 1 and Path(targets[0]).resolve() == root.resolve():
+        targets = ()
+    docs = root / "docs"
+    bib_path = root / "references.bib"
+    whole = not targets
+
+    pages: list[Path] = []
+    bib_files: list[Path] = [bib_path] if whole else []
+    for target in map(Path, targets):
+        if not target.exists():
+            raise UsageError(f"{target}: no such file or folder")
+        if target.is_dir():
+            pages.extend(_pages_under(target))
+            bib_files.extend(sorted(target.rglob("*.bib")))
+        elif target.suffix == ".md":
+            pages.append(target)
+        elif target.suffix == ".bib":
+            bib_files.append(target)
+        else:
+            raise UsageError(f"{target}: not a Markdown page (.md) or a .bib file")
+    if whole:
+        pages = _pages_under(docs)
+
+    result = Result()
+    for path in dict.fromkeys(p.resolve() for p in bib_files):
+        shown = _display(path, root)
+        if not path.exists():
+            result.findings.append(
+                Finding.make(shown, 1, 1, "BIB001", f"{shown} is missing: create it")
+            )
+            continue
+        result.findings.extend(
+            Finding(shown, f.line, f.column, f.code, f.severity, f.message)
+            for f in bibliography.check(kb_bib.scan(path))
+        )
+    # Citations are always checked against the knowledge base's own bibliography.
+    bib = kb_bib.scan(bib_path) if bib_path.exists() else None
+
+    glossary_path = docs / "glossary.md"
+    glossary = (
+        kb_glossary.load(glossary_path)
+        if glossary_path.exists()
+        else kb_glossary.Glossary([], glossary_path)
+    )
+    ctx = Context(
+        bib_keys=bib.keys if bib else set(),
+        glossary=glossary,
+        today=today or dt.date.today(),
+        extensions=myst.conf_extensions(docs / "conf.py"),
+    )
+    for page in dict.fromkeys(p.resolve() for p in pages):
+        shown = _display(page, root)
+        try:
+            text = page.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = page.read_bytes().count(b"\n", 0, exc.start) + 1
+            message = f"not UTF-8 text ({exc.reason}): save the file as UTF-8"
+            result.findings.append(Finding.make(shown, line, 1, "FILE001", message))
+            continue
+        except OSError as exc:
+            message = f"cannot read it ({exc.strerror}): check the file"
+            result.findings.append(Finding.make(shown, 1, 1, "FILE001", message))
+            continue
+        result.pages += 1
+        result.findings.extend(check_page(shown, text, ctx, is_article=_is_article(page, docs)))
+
+    if whole and bib is not None:
+        shown = _display(bib_path, root)
+        reported: set[str] = set()  # a duplicate key is BIB002's, once is enough here
+        for entry in bib.entries:
+            if entry.key and entry.key not in ctx.cited and entry.key not in reported:
+                reported.add(entry.key)
+                result.findings.append(
+                    Finding.make(
+                        shown,
+                        entry.line,
+                        entry.column,
+                        "CITE002",
+                        f"entry '{entry.key}' is never cited: cite it where it supports "
+                        "a statement, or remove it",
+                    )
+                )
+    result.findings.sort()
+    return result
+
+
+# -- The command ---------------------------------------------------------------------
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="pages, folders or references.bib to check (default: the whole knowledge base)",
+    )
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text (default), json, or github (workflow annotations)",
+    )
+    p.add_argument(
+        "--root",
+        type=Path,
+        help="the knowledge base (the folder holding docs/ and references.bib); default: "
+        "the one around the first PATH or the current folder, else this repository",
+    )
+    p.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the date review deadlines are measured from (default: today)",
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also show information, such as the reading grade of each patient summary",
+    )
+    p.add_argument("--explain", metavar="CODE", help="say what a rule checks and why, then exit")
+    p.add_argument("--list-rules", action="store_true", help="list every rule, then exit")
+
+
+def _explain(codes: Iterable[str]) -> str:
+    lines = []
+    for code in codes:
+        rule = RULES[code]
+        lines.append(f"{rule.code} ({rule.severity}): {rule.title}\n    {rule.why}")
+    return "\n".join(lines) + "\n"
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        sys.stdout.write(_explain(RULES))
+        return 0
+    if args.explain:
+        code = args.explain.upper()
+        if code not in RULES:
+            print(f"kb check: unknown rule {args.explain!r}; see --list-rules", file=sys.stderr)
+            return 2
+        sys.stdout.write(_explain([code]))
+        return 0
+    try:
+        result = check(args.paths, root=args.root, today=args.today)
+    except UsageError as exc:
+        print(f"kb check: {exc}", file=sys.stderr)
+        return 2
+    shown = [f for f in result.findings if args.verbose or f.severity != INFO]
+    if args.format == "json":
+        sys.stdout.write(report.json_list(shown))
+    elif args.format == "github":
+        sys.stdout.write(report.github(shown))
+        print(report.summary(shown, result.pages), file=sys.stderr)
+    else:
+        sys.stdout.write(report.text(shown, result.pages))
+    return 1 if result.errors else 0
