@@ -72,6 +72,8 @@ html_theme = "furo"
 html_title = "Ketamine & Esketamine for TRD"
 html_static_path = ["_static"]
 html_css_files = ["kb.css"]
+# Glossary tooltips: Escape dismisses them (same-origin, no dependencies).
+html_js_files = ["kb.js"]
 html_baseurl = kb_base_url
 html_last_updated_fmt = None
 html_copy_source = False
@@ -82,3 +84,24 @@ html_theme_options = {
         "(Suicide &amp; Crisis Lifeline). Elsewhere, call your local emergency number."
     ),
 }
+
+# -- Options for LaTeX output ------------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-latex-output
+# `kb build pdf` writes the book below and one handout per article
+# (kb.sphinxext.latex), then typesets them (kb.pdf).
+
+# XeLaTeX prints Unicode (≥, ±, µ, curly quotes, accented names) with FreeSerif.
+latex_engine = "xelatex"
+# The book's index of glossary terms is sorted by xindy (Sphinx's default with XeLaTeX).
+latex_use_xindy = True
+# The book: cover (title, version, build date), contents, every page of the site.
+# The title is LaTeX, hence the escaped ampersand.
+latex_documents = [
+    ("index", "ketamine-trd-kb.tex", project.replace("&", r"\&"), author, "manual"),
+]
+latex_elements = {
+    # No blank pages: chapters start on the next page, printed one-sided.
+    "extraclassoptions": "openany,oneside",
+}
+# Paper: US Letter unless KB_PAPER=a4.
+kb_paper_size = os.environ.get("KB_PAPER", "letter")

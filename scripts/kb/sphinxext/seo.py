@@ -1,0 +1,217 @@
+"""What search engines and link previews read: meta description, OpenGraph
+tags, schema.org JSON-LD on articles, and ``sitemap.xml``.
+
+Everything is written into the pages and the output folder at build time;
+nothing is fetched and no third-party script is added.
+
+- Articles are described by their front matter's ``summary``; other pages by
+  their first paragraph, kept as ``env.kb_descriptions`` (docname -> text,
+  read at ``doctree-read``, with purge and merge handlers).
+- Articles carry a schema.org ``MedicalWebPage`` with ``lastReviewed`` and
+  ``audience`` (``MedicalAudience``, Patient and/or Clinician).
+- ``sitemap.xml`` lists every page (not the 404 page) by its absolute URL
+  under ``kb_base_url``, sorted, with articles' ``lastmod`` from their last
+  review, so that two builds of one commit give the same file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
+
+from docutils import nodes
+from sphinx.util import logging
+
+from kb import schema
+from kb.sphinxext.site import NOT_FOUND_PAGE, write_atomically
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTIONS = "kb_descriptions"
+#: Longest description kept: search engines show about this much.
+MAX_DESCRIPTION = 200
+
+#: Front-matter audience -> schema.org MedicalAudienceType values.
+SCHEMA_ORG_AUDIENCES: dict[str, tuple[str, ...]] = {
+    "patient": ("Patient",),
+    "clinician": ("Clinician",),
+    "both": ("Patient", "Clinician"),
+}
+
+
+def shorten(text: str, limit: int = MAX_DESCRIPTION) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut}…"
+
+
+# -- Reading ------------------------------------------------------------------------
+
+
+def collect_description(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    if not hasattr(env, DESCRIPTIONS):
+        setattr(env, DESCRIPTIONS, {})
+    for para in doctree.findall(nodes.paragraph):
+        # The article header (the summary) is described from front matter.
+        if any("kb-article-header" in a.get("classes", []) for a in _ancestors(para)):
+            continue
+        text = para.astext().strip()
+        if text:
+            getattr(env, DESCRIPTIONS)[env.docname] = shorten(text)
+            return
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Element]:
+    found = []
+    parent = node.parent
+    while parent is not None:
+        found.append(parent)
+        parent = parent.parent
+    return found
+
+
+def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    getattr(env, DESCRIPTIONS, {}).pop(docname, None)
+
+
+def merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    if not hasattr(env, DESCRIPTIONS):
+        setattr(env, DESCRIPTIONS, {})
+    mine = getattr(env, DESCRIPTIONS)
+    mine.update({d: t for d, t in getattr(other, DESCRIPTIONS, {}).items() if d in docnames})
+
+
+# -- Page metadata ---------------------------------------------------------------------
+
+
+def absolute_url(app: Sphinx, pagename: str) -> str:
+    base = app.config.kb_base_url
+    if not base:
+        return ""
+    return base.rstrip("/") + "/" + app.builder.get_target_uri(pagename)
+
+
+def json_ld(app: Sphinx, pagename: str, article: schema.Article) -> dict[str, Any]:
+    """schema.org MedicalWebPage for one article."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "headline": article.title,
+        "description": article.summary,
+        "lastReviewed": article.last_reviewed.isoformat(),
+        "audience": [
+            {"@type": "MedicalAudience", "audienceType": kind}
+            for kind in SCHEMA_ORG_AUDIENCES[article.audience]
+        ],
+        "inLanguage": app.config.language or "en",
+    }
+    url = absolute_url(app, pagename)
+    if url:
+        data["url"] = url
+        data["isPartOf"] = {
+            "@type": "WebSite",
+            "name": app.config.html_title or app.config.project,
+            "url": app.config.kb_base_url,
+        }
+    return data
+
+
+def _meta(attribute: str, key: str, value: str) -> str:
+    return f'<meta {attribute}="{key}" content="{html.escape(value, quote=True)}">'
+
+
+def metatags(app: Sphinx, pagename: str) -> str:
+    env = app.env
+    article = getattr(env, "kb_articles", {}).get(pagename)
+    title_node = env.titles.get(pagename)
+    title = title_node.astext() if title_node is not None else ""
+    if article is not None:
+        description = article.summary
+    else:
+        description = getattr(env, DESCRIPTIONS, {}).get(pagename, "")
+    tags = []
+    if description:
+        tags.append(_meta("name", "description", description))
+    site_name = app.config.html_title or app.config.project
+    tags.append(_meta("property", "og:site_name", site_name))
+    tags.append(_meta("property", "og:title", title or site_name))
+    tags.append(_meta("property", "og:type", "article" if article else "website"))
+    if description:
+        tags.append(_meta("property", "og:description", description))
+    url = absolute_url(app, pagename)
+    if url:
+        tags.append(_meta("property", "og:url", url))
+    if app.config.language:
+        tags.append(_meta("property", "og:locale", app.config.language))
+    if article is not None:
+        payload = json.dumps(json_ld(app, pagename, article), ensure_ascii=False, indent=1)
+        # "</" cannot end the script element early once escaped.
+        payload = payload.replace("</", "<\\/")
+        tags.append(f'<script type="application/ld+json">\n{payload}\n</script>')
+    return "\n".join(tags)
+
+
+def add_metatags(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if pagename not in app.env.found_docs:
+        return
+    existing = context.get("metatags", "")
+    context["metatags"] = f"{existing}\n{metatags(app, pagename)}\n"
+    if pagename == NOT_FOUND_PAGE:
+        context["metatags"] += '<meta name="robots" content="noindex">\n'
+
+
+# -- sitemap.xml --------------------------------------------------------------------------
+
+
+def sitemap(app: Sphinx) -> str:
+    env = app.env
+    articles = getattr(env, "kb_articles", {})
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    pages = sorted(d for d in env.found_docs if d != NOT_FOUND_PAGE)
+    for docname in sorted(pages, key=lambda d: absolute_url(app, d)):
+        lines.append("  <url>")
+        lines.append(f"    <loc>{xml_escape(absolute_url(app, docname))}</loc>")
+        article = articles.get(docname)
+        if article is not None:
+            lines.append(f"    <lastmod>{article.last_reviewed.isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.name not in ("html", "dirhtml"):
+        return
+    if not app.config.kb_base_url:
+        # A sitemap lists absolute URLs; test projects have no address.
+        logger.info("kb_base_url is not set: no sitemap.xml written")
+        return
+    target = Path(app.outdir) / "sitemap.xml"
+    text = sitemap(app)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        write_atomically(target, text)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-read", collect_description)
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
+    app.connect("html-page-context", add_metatags)
+    app.connect("build-finished", write_sitemap)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,280 @@
+"""The built site in a real browser: Debian's Chromium, driven by Playwright.
+
+The site is served on 127.0.0.1 by http.server in a thread; one browser and
+one server serve the whole module.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from kb import glossary, paths, schema
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = paths.ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+STRAIGHT = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+ARTICLE = sorted(
+    f"{schema.ARTICLES_DIR}/{p.stem}"
+    for p in paths.ARTICLES.glob("*.md")
+    if schema.is_article_docname(f"{schema.ARTICLES_DIR}/{p.stem}")
+)[0]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site.html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+#: Every URL any page asked for, across all tests of the module.
+REQUESTS: list[str] = []
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, color_scheme="light")
+    page = context.new_page()
+    page.on("request", lambda request: REQUESTS.append(request.url))
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> list[str]:
+    """Every page's path on the site."""
+    return [p.relative_to(site.html).as_posix() for p in site.pages()]
+
+
+def test_search_for_a_glossary_term_finds_the_article(page, base_url):
+    page.goto(f"{base_url}search.html?q=esketamine")
+    results = page.locator("#search-results ul.search li a")
+    expect(results.first).to_be_visible()
+    hrefs = [urlsplit(h).path for h in results.evaluate_all("els => els.map(e => e.href)")]
+    assert "/articles/esketamine-in-treatment-resistant-depression.html" in hrefs
+
+
+def test_tooltip_shows_the_definition_on_hover_and_focus(page, base_url):
+    page.goto(f"{base_url}{ARTICLE}.html")
+    link = page.locator(".kb-term > a").first
+    term = page.locator(".kb-term").first
+    tooltip = term.locator(".kb-tooltip")
+    entry = glossary.load().find(urlsplit(link.get_attribute("href")).fragment[len("term-") :])
+    assert entry is not None
+    expect(tooltip).to_be_hidden()
+
+    link.hover()
+    expect(tooltip).to_be_visible()
+    assert tooltip.inner_text().translate(STRAIGHT) == entry.plain_definition
+    tooltip.hover()  # the pointer can move onto the tooltip to read it
+    expect(tooltip).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(tooltip).to_be_hidden()
+    page.mouse.move(0, 0)
+    link.hover()
+    expect(tooltip).to_be_visible()
+    page.mouse.move(0, 0)
+    expect(tooltip).to_be_hidden()
+
+    # Keyboard: Tab reaches the link, the tooltip shows and describes it.
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the first glossary link")
+    expect(tooltip).to_be_visible()
+    expect(link).to_have_accessible_description(tooltip.inner_text())
+    page.keyboard.press("Escape")
+    expect(tooltip).to_be_hidden()
+    expect(link).to_be_focused()
+    # Focus leaves and comes back: the tooltip shows again.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    expect(tooltip).to_be_visible()
+
+
+def test_tooltip_stays_inside_a_phone_screen(browser, base_url):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.on("request", lambda request: REQUESTS.append(request.url))
+    page.goto(f"{base_url}{ARTICLE}.html")
+    for term in page.locator(".kb-term").all():
+        term.locator("a").focus()
+        box = term.locator(".kb-tooltip").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    context.close()
+
+
+def test_used_in_links_navigate_to_the_page(page, base_url):
+    page.goto(f"{base_url}glossary.html")
+    link = page.locator(".kb-used-in a").first
+    title = link.inner_text()
+    link.click()
+    expect(page).not_to_have_url(f"{base_url}glossary.html")
+    expect(page.locator("article h1")).to_contain_text(title)
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, base_url, pages):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.on("request", lambda request: REQUESTS.append(request.url))
+    wide = []
+    for path in pages:
+        page.goto(base_url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide.append(f"{path}: {width}px")
+    context.close()
+    assert wide == []
+
+
+def test_404_page_works_at_any_depth(page, base_url, site):
+    """Served for a missing page deep in the site, its styles, scripts and
+    links still work."""
+    not_found = site.html / "404.html"
+    page.route("**/no/such/folder/*", lambda route: route.fulfill(status=404, path=not_found))
+    statuses = []
+    page.on("response", lambda response: statuses.append((response.url, response.status)))
+    page.goto(f"{base_url}no/such/folder/page.html")
+    expect(page.locator("article h1")).to_contain_text("Page not found")
+    assert [url for url, status in statuses[1:] if status != 200] == []
+    assert any(url.endswith(".css") or ".css?" in url for url, _ in statuses)
+    page.locator("article a", has_text="home page").click()
+    expect(page).to_have_url(f"{base_url}index.html")
+
+
+def _background(page: Page) -> tuple[int, ...]:
+    color = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    return tuple(int(c) for c in color[color.index("(") + 1 : -1].split(",")[:3])
+
+
+def test_dark_mode_switches_and_is_remembered(page, base_url):
+    page.goto(f"{base_url}{ARTICLE}.html")
+    assert sum(_background(page)) > 600  # light
+    toggle = page.locator(".theme-toggle-content .theme-toggle")
+    for _ in range(3):
+        if page.evaluate("document.body.dataset.theme") == "dark":
+            break
+        toggle.click()
+    assert page.evaluate("document.body.dataset.theme") == "dark"
+    assert sum(_background(page)) < 150  # dark
+    page.reload()
+    assert page.evaluate("document.body.dataset.theme") == "dark"
+    assert sum(_background(page)) < 150
+
+
+def test_print_shows_the_content_and_crisis_notice_only(page, base_url):
+    page.goto(f"{base_url}{ARTICLE}.html")
+    page.emulate_media(media="print")
+    expect(page.locator(".sidebar-drawer")).to_be_hidden()
+    expect(page.locator(".toc-drawer")).to_be_hidden()
+    expect(page.locator(".kb-report-problem")).to_be_hidden()
+    expect(page.locator(".announcement-content")).to_be_visible()
+    expect(page.locator("article h1")).to_be_visible()
+    expect(page.locator(".kb-disclaimer")).to_be_visible()
+    # Black on white, even for a reader who browses in dark mode.
+    page.evaluate("document.body.dataset.theme = 'dark'")
+    assert _background(page) == (255, 255, 255)
+
+
+def run_axe(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    return [f"{v['id']}: {', '.join(v['nodes'])}" for v in violations]
+
+
+def test_axe_finds_no_violations_on_any_page_light_or_dark(page, base_url, pages):
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run `make test` (or `npm ci`)")
+    found = []
+    for path in pages:
+        page.goto(base_url + path)
+        for theme in ("light", "dark"):
+            page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
+            found.extend(f"{path} ({theme}) {v}" for v in run_axe(page))
+    assert found == []
+
+
+def test_axe_does_report_a_violation(page, base_url):
+    """The check can fail: an image without a text alternative is reported."""
+    page.goto(f"{base_url}{ARTICLE}.html")
+    page.evaluate("document.querySelector('article').append(document.createElement('img'))")
+    assert any(v.startswith("image-alt") for v in run_axe(page))
+
+
+def test_screenshots_of_an_article(browser, base_url, artifacts):
+    shots = {
+        "article-desktop.png": (DESKTOP, "light"),
+        "article-phone.png": (PHONE, "light"),
+        "article-dark.png": (DESKTOP, "dark"),
+    }
+    for name, (viewport, theme) in shots.items():
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        page.on("request", lambda request: REQUESTS.append(request.url))
+        page.goto(f"{base_url}{ARTICLE}.html")
+        page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
+        page.locator(".kb-term > a").first.hover()
+        page.screenshot(path=artifacts / name, full_page=True)
+        context.close()
+        assert (artifacts / name).stat().st_size > 10_000
+
+
+def test_no_request_leaves_the_origin(page, base_url, pages):
+    """Runs last: every page, plus every request made by the tests above
+    (search, tooltips, dark mode, phone width, axe, screenshots)."""
+    for path in pages:
+        page.goto(base_url + path)
+    origin = urlsplit(base_url).netloc
+    outside = sorted({u for u in REQUESTS if urlsplit(u).netloc not in (origin, "")})
+    assert REQUESTS
+    assert outside == []
