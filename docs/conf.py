@@ -105,3 +105,6 @@ latex_elements = {
 }
 # Paper: US Letter unless KB_PAPER=a4.
 kb_paper_size = os.environ.get("KB_PAPER", "letter")
+# Read the Docs offers one PDF download per version: there, the book alone
+# (the handouts come from `kb build pdf`).
+kb_handouts = not os.environ.get("READTHEDOCS")

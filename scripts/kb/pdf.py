@@ -1,0 +1,367 @@
+"""``kb build pdf``: the book and one handout per article, typeset with XeLaTeX.
+
+1. Sphinx writes the ``.tex`` files into ``docs/_build/latex`` (the builder is
+   ``kb.sphinxext.latex``). Its environment stays in ``docs/_build/doctrees-latex``,
+   so only changed pages are read again.
+2. Each document whose content changed since it was last typeset goes through
+   latexmk and XeLaTeX, as many at a time as the machine has cores; the PDFs
+   land in ``docs/_build/pdf`` (the book) and ``docs/_build/pdf/handouts``.
+
+A document's content hash covers its ``.tex`` (which holds the article, the
+definitions of the terms it links, its sources, the version and the paper
+size), the style files it loads and the images it includes. The build date is
+left out: a new commit alone does not re-typeset a handout, so an unchanged
+handout keeps the date it was built on.
+
+``build()`` is the API (the benchmark times it); ``main()`` is the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb import paths
+from kb.build import STRICT, reproducible_env
+from kb.sphinxext.latex import MANIFEST, VOLATILE
+
+#: Bump when the way documents are typeset changes, to re-typeset everything.
+CACHE_VERSION = "1"
+CACHE_FILE = ".kb-pdf-cache.json"
+#: Files in the LaTeX folder that every document may load.
+SUPPORT_SUFFIXES = {".sty", ".cls", ".xdy", ".ist", ".cfg", ".def"}
+SUPPORT_NAMES = {"latexmkrc", "Makefile"}
+
+#: Lines of the final LaTeX log that mean a PDF is wrong even though LaTeX
+#: finished: a "??" in print, a dead link, a glyph the font lacks.
+LOG_PROBLEMS = re.compile(
+    r"^(LaTeX Warning: (?:Reference|Citation|Hyper reference) .* undefined.*"
+    r"|LaTeX Warning: There were undefined references.*"
+    r"|Missing character: There is no .*)$",
+    re.MULTILINE,
+)
+#: xdvipdfmx (run once, at the end) warns of link targets that are missing or
+#: defined twice.
+PDF_PROBLEMS = re.compile(r"^xdvipdfmx:warning: .*$", re.MULTILINE)
+#: The first error LaTeX reports, as file:line:message (-file-line-error).
+ERROR = re.compile(r"^(?:\./)?(?P<file>[^:\n]+\.tex):(?P<line>\d+): (?P<msg>.+)$", re.MULTILINE)
+
+
+class PdfError(Exception):
+    """The PDFs could not be built; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the build reads and writes, for a repository at ``root``."""
+
+    docs: Path
+    out: Path
+
+    @property
+    def build(self) -> Path:
+        return self.docs / "_build"
+
+    @property
+    def latex(self) -> Path:
+        return self.build / "latex"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.build / "doctrees-latex"
+
+    @property
+    def work(self) -> Path:
+        """latexmk's auxiliary files, one folder per document."""
+        return self.latex / "_work"
+
+    @property
+    def cache(self) -> Path:
+        return self.latex / CACHE_FILE
+
+
+@dataclass(frozen=True)
+class Document:
+    tex: str  # file name in the LaTeX folder
+    output: str  # path of the PDF under the output folder
+    kind: str  # "book" or "handout"
+    slug: str  # the article's slug, for a handout
+    docname: str  # the page it starts from
+
+    @property
+    def stem(self) -> str:
+        return Path(self.tex).stem
+
+
+@dataclass
+class Report:
+    """What a build did, by output path (``handouts/<slug>.pdf``, the book's name)."""
+
+    out: Path
+    rebuilt: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def rebuilt_handouts(self) -> list[str]:
+        return sorted(_slug(name) for name in self.rebuilt if name.startswith("handouts/"))
+
+
+def _slug(output: str) -> str:
+    return Path(output).stem
+
+
+def build(
+    root: Path | str = paths.ROOT,
+    out: Path | str | None = None,
+    *,
+    only: Iterable[str] | None = None,
+    jobs: int | None = None,
+    clean: bool = False,
+) -> Report:
+    """Build the book and the handouts of the repository at ``root``.
+
+    ``only``: typeset just these documents (a handout's slug, docname or
+    output path, or "book"); the rest are neither typeset nor reported.
+    ``jobs``: parallel latexmk runs (default: one per core). Raises PdfError
+    when Sphinx fails; LaTeX failures are in the report's ``errors``.
+    """
+    docs = Path(root) / "docs"
+    layout = Layout(docs, Path(out) if out else docs / "_build" / "pdf")
+    if clean:
+        for folder in (layout.latex, layout.doctrees, layout.out):
+            shutil.rmtree(folder, ignore_errors=True)
+    env = reproducible_env()
+    _sphinx(layout, env)
+    documents = _documents(layout)
+    report = Report(layout.out)
+    report.removed = _remove_stale(layout, documents)
+    if only is not None:
+        wanted = set(only)
+        documents = [d for d in documents if wanted & {d.slug, d.docname, d.output, d.kind}]
+
+    cache = _read_cache(layout)
+    support = _support_digest(layout)
+    todo: list[tuple[Document, str]] = []
+    for document in documents:
+        digest = _digest(layout, document, support)
+        if cache.get(document.output) == digest and (layout.out / document.output).is_file():
+            report.skipped.append(document.output)
+        else:
+            todo.append((document, digest))
+
+    # The book takes longest: start it first.
+    todo.sort(key=lambda item: (item[0].kind != "book", item[0].output))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda item: _typeset(layout, item[0], env), todo))
+    for (document, digest), (error, seconds) in zip(todo, results, strict=True):
+        report.seconds[document.output] = seconds
+        if error:
+            report.errors.append(error)
+            cache.pop(document.output, None)
+        else:
+            report.rebuilt.append(document.output)
+            cache[document.output] = digest
+    _write_cache(layout, cache)
+    report.rebuilt.sort()
+    report.skipped.sort()
+    return report
+
+
+# -- Steps ---------------------------------------------------------------------------------
+
+
+def _sphinx(layout: Layout, env: dict[str, str]) -> None:
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "latex",
+        *STRICT,
+        "-q",
+        "-d",
+        str(layout.doctrees),
+        str(layout.docs),
+        str(layout.latex),
+    ]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        shown = "\n".join(lines[-20:]) or result.stdout[-2000:]
+        raise PdfError(f"Sphinx could not write the LaTeX files:\n{shown}")
+
+
+def _documents(layout: Layout) -> list[Document]:
+    manifest = layout.latex / MANIFEST
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PdfError(f"{manifest}: cannot read the list of documents ({exc})") from None
+    return [
+        Document(
+            tex=d["tex"], output=d["output"], kind=d["kind"], slug=d["slug"], docname=d["docname"]
+        )
+        for d in data["documents"]
+    ]
+
+
+def _remove_stale(layout: Layout, documents: list[Document]) -> list[str]:
+    """PDFs of articles that no longer exist must not be printed by mistake."""
+    current = {d.output for d in documents}
+    removed = []
+    for pdf in sorted(layout.out.glob("*.pdf")) + sorted(layout.out.glob("handouts/*.pdf")):
+        name = pdf.relative_to(layout.out).as_posix()
+        if name not in current:
+            pdf.unlink()
+            removed.append(name)
+    return removed
+
+
+def _support_digest(layout: Layout) -> str:
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    for path in sorted(layout.latex.iterdir()):
+        if path.is_file() and (path.suffix in SUPPORT_SUFFIXES or path.name in SUPPORT_NAMES):
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _digest(layout: Layout, document: Document, support: str) -> str:
+    text = (layout.latex / document.tex).read_text(encoding="utf-8")
+    h = hashlib.sha256(support.encode())
+    h.update("".join(line for line in text.splitlines(True) if VOLATILE not in line).encode())
+    # Images Sphinx copied next to the .tex, when this document includes them.
+    for path in sorted(layout.latex.iterdir()):
+        if (
+            path.is_file()
+            and path.suffix.lower() in {".png", ".jpg", ".jpeg", ".pdf", ".svg"}
+            and path.name in text
+        ):
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _latex_env(layout: Layout, env: dict[str, str]) -> dict[str, str]:
+    env = dict(env)
+    env["FORCE_SOURCE_DATE"] = "1"  # XeLaTeX dates the PDF from SOURCE_DATE_EPOCH
+    env["max_print_line"] = "10000"  # one log line per message, for the checks
+    env.setdefault("LATEXOPTS", "")  # Sphinx's latexmkrc reads it
+    # The index options Sphinx wrote for its own Makefile (language, xindy
+    # modules); xindy runs in the -outdir folder, so its modules need full paths.
+    makefile = layout.latex / "Makefile"
+    if makefile.is_file():
+        found = re.search(r"^export XINDYOPTS = (.*)$", makefile.read_text(), re.MULTILINE)
+        if found:
+            env.setdefault(
+                "XINDYOPTS",
+                re.sub(
+                    r"-M (\S+)",
+                    lambda m: f"-M {layout.latex.resolve() / m.group(1)}",
+                    found.group(1).strip(),
+                ),
+            )
+    return env
+
+
+def _typeset(layout: Layout, document: Document, env: dict[str, str]) -> tuple[str, float]:
+    """Typeset one document; return (error or "", seconds)."""
+    start = time.perf_counter()
+    work = layout.work / document.stem
+    work.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        "latexmk",
+        "-pdfxe",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "-file-line-error",
+        f"-outdir={work}",
+        document.tex,
+    ]
+    try:
+        result = subprocess.run(
+            cmd,
+            cwd=layout.latex,
+            env=_latex_env(layout, env),
+            capture_output=True,
+            text=True,
+            errors="replace",
+        )
+    except FileNotFoundError:
+        return "latexmk is not installed: run `make build` (it installs the TeX packages)", 0.0
+    seconds = time.perf_counter() - start
+    log_path = work / f"{document.stem}.log"
+    log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.is_file() else ""
+    pdf = work / f"{document.stem}.pdf"
+    if result.returncode != 0 or not pdf.is_file():
+        found = ERROR.search(log) or ERROR.search(result.stdout)
+        where = (
+            f"{found['file']}:{found['line']}: {found['msg']}"
+            if found
+            else f"{document.tex}: latexmk failed"
+        )
+        return f"{where} (log: {log_path})", seconds
+    problems = LOG_PROBLEMS.findall(log) + PDF_PROBLEMS.findall(result.stdout + result.stderr)
+    if problems:
+        return f"{document.tex}: {problems[0].strip()} (log: {log_path})", seconds
+    target = layout.out / document.output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(pdf, tmp)
+    tmp.replace(target)
+    return "", seconds
+
+
+def _read_cache(layout: Layout) -> dict[str, str]:
+    try:
+        data = json.loads(layout.cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_cache(layout: Layout, cache: dict[str, str]) -> None:
+    layout.cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = layout.cache.with_suffix(".tmp")
+    tmp.write_text(json.dumps(cache, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(layout.cache)
+
+
+# -- The command ------------------------------------------------------------------------------
+
+
+def main(args: argparse.Namespace) -> int:
+    """``kb build pdf`` (and the PDF half of ``kb build all``)."""
+    try:
+        report = build(paths.ROOT, clean=bool(getattr(args, "clean", False)))
+    except PdfError as exc:
+        print(f"kb: error: {exc}", file=sys.stderr)
+        return 1
+    for name in report.rebuilt:
+        print(f"typeset {name} ({report.seconds[name]:.1f} s)")
+    for name in report.removed:
+        print(f"removed {name} (its article is gone)")
+    for error in report.errors:
+        print(f"kb: error: {error}", file=sys.stderr)
+    print(
+        f"PDFs in {report.out}: {len(report.rebuilt)} typeset, "
+        f"{len(report.skipped)} up to date, {len(report.errors)} failed"
+    )
+    return 0 if report.ok else 1
