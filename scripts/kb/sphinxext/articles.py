@@ -293,6 +293,16 @@ def _article_bullets(
     return bullets
 
 
+def _list_heading(builder: Any, text: str, css_class: str) -> nodes.rubric:
+    """A heading added once pages are read: in HTML a real <h2> (a rubric with
+    a heading level), so screen-reader users can jump to it; other formats
+    keep their plain rubric."""
+    rubric = nodes.rubric(text, text, classes=[css_class])
+    if builder.format == "html":
+        rubric["heading-level"] = 2
+    return rubric
+
+
 def sorted_articles(env: BuildEnvironment) -> list[tuple[str, schema.Article]]:
     articles = getattr(env, "kb_articles", {})
     return sorted(articles.items(), key=lambda kv: (kv[1].title.casefold(), kv[0]))
@@ -320,8 +330,7 @@ def resolve_article_lists(app: Sphinx, doctree: nodes.document, fromdoc: str) ->
                 if not chosen:
                     continue
                 container = nodes.container(classes=["kb-evidence-group"])
-                heading = nodes.rubric(basis.label, basis.label, classes=["kb-evidence-heading"])
-                container += heading
+                container += _list_heading(builder, basis.label, "kb-evidence-heading")
                 container += nodes.paragraph(basis.description, basis.description)
                 container += _article_bullets(builder, fromdoc, chosen)
                 replacement.append(container)
@@ -376,7 +385,7 @@ def append_related(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     container = nodes.container(classes=["kb-related"])
     title = _("Related articles")
-    container += nodes.rubric(title, title)
+    container += _list_heading(app.builder, title, "kb-related-heading")
     container += _article_bullets(app.builder, docname, related)
     section += container
 
@@ -394,9 +403,14 @@ def _snapshot(env: BuildEnvironment) -> dict[str, Any]:
     return {d: a for d, a in getattr(env, "kb_articles", {}).items()}
 
 
-def remember_metadata(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
-    """Before reading, note every article's metadata to compare afterwards."""
+def remember_metadata(app: Sphinx, env: BuildEnvironment, *args: Any) -> list[str]:
+    """Before reading, note every article's metadata to compare afterwards.
+
+    At env-get-outdated: later (env-before-read-docs) removed pages are
+    already purged, and their removal would go unnoticed.
+    """
     env.kb_articles_before = _snapshot(env)
+    return []
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -433,7 +447,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", read_front_matter)
     app.connect("env-purge-doc", purge_articles)
     app.connect("env-merge-info", merge_articles)
-    app.connect("env-before-read-docs", remember_metadata)
+    app.connect("env-get-outdated", remember_metadata)
     app.connect("env-get-updated", pages_to_rewrite)
     app.connect("doctree-read", insert_header)
     app.connect("doctree-resolved", resolve_lists_and_related)
