@@ -304,8 +304,8 @@ def _list_heading(builder: Any, text: str, css_class: str) -> nodes.rubric:
 
 
 def sorted_articles(env: BuildEnvironment) -> list[tuple[str, schema.Article]]:
-    articles = getattr(env, "kb_articles", {})
-    return sorted(articles.items(), key=lambda kv: (kv[1].title.casefold(), kv[0]))
+    """All articles by title (indexed once per build by index_articles)."""
+    return env.kb_sorted_articles
 
 
 def resolve_article_lists(app: Sphinx, doctree: nodes.document, fromdoc: str) -> None:
@@ -357,6 +357,24 @@ def resolve_article_lists(app: Sphinx, doctree: nodes.document, fromdoc: str) ->
 # -- Related articles ------------------------------------------------------------
 
 
+def index_articles(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """After reading, index articles once per build: sorted, and by topic.
+
+    Every page's lists and related-articles box read these instead of
+    scanning all articles, which kept the write phase linear in N.
+    """
+    env.kb_sorted_articles = sorted(
+        getattr(env, "kb_articles", {}).items(),
+        key=lambda kv: (kv[1].title.casefold(), kv[0]),
+    )
+    by_topic: dict[str, list[str]] = {}
+    for docname, article in env.kb_sorted_articles:
+        for topic in article.topics:
+            by_topic.setdefault(topic, []).append(docname)
+    env.kb_topic_index = by_topic
+    return []
+
+
 def related_articles(
     env: BuildEnvironment, docname: str, limit: int = 5
 ) -> list[tuple[str, schema.Article]]:
@@ -365,15 +383,15 @@ def related_articles(
     mine = articles.get(docname)
     if mine is None:
         return []
-    scored = []
-    for other, article in articles.items():
-        if other == docname:
-            continue
-        shared = len(set(mine.topics) & set(article.topics))
-        if shared:
-            scored.append((-shared, article.title.casefold(), other, article))
-    scored.sort()
-    return [(d, a) for _, _, d, a in scored[:limit]]
+    shared: dict[str, int] = {}
+    for topic in mine.topics:
+        for other in env.kb_topic_index.get(topic, ()):
+            if other != docname:
+                shared[other] = shared.get(other, 0) + 1
+    scored = sorted(
+        (-count, articles[other].title.casefold(), other) for other, count in shared.items()
+    )
+    return [(other, articles[other]) for _, _, other in scored[:limit]]
 
 
 def append_related(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -449,6 +467,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", merge_articles)
     app.connect("env-get-outdated", remember_metadata)
     app.connect("env-get-updated", pages_to_rewrite)
+    app.connect("env-updated", index_articles)
     app.connect("doctree-read", insert_header)
     app.connect("doctree-resolved", resolve_lists_and_related)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
