@@ -25,15 +25,18 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-build: $(STAMP)  ## build the HTML site and the PDFs into docs/_build
+# System packages come first: the venv itself needs python3-venv.
+build:  ## build the HTML site and the PDFs into docs/_build
 	$(SYSTEM) ensure build
+	$(MAKE) --no-print-directory $(STAMP)
 	$(BIN)/kb build all
 
 html: $(STAMP)  ## build only the HTML site
 	$(BIN)/kb build html
 
-pdf: $(STAMP)  ## build only the PDFs (book and handouts)
+pdf:  ## build only the PDFs (book and handouts)
 	$(SYSTEM) ensure build
+	$(MAKE) --no-print-directory $(STAMP)
 	$(BIN)/kb build pdf
 
 test:  ## run the whole test suite (installs what it needs)

@@ -22,6 +22,7 @@ class Need:
 
 #: What ``make build`` needs: the PDFs are typeset with XeLaTeX via latexmk.
 BUILD = (
+    Need("python3-venv", "make creates the project's virtual environment with it"),
     Need("latexmk", "runs LaTeX as often as the PDFs need", "latexmk"),
     Need("texlive-xetex", "XeLaTeX, which prints Unicode (≥, ±, µ, curly quotes)", "xelatex"),
     Need("texlive-latex-recommended", "standard LaTeX packages Sphinx's output uses"),
