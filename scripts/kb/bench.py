@@ -490,13 +490,8 @@ class _MkDocsFlavour(_BareFlavour):
             out.append(myst_to_md(entry.definition) + "\n")
         return "\n".join(out)
 
-    def home(self) -> str:
-        return (
-            "# Synthetic knowledge base\n\nA generated corpus for the benchmark. "
-            f"Words link to the {self.link('glossary', 'glossary.md')}.\n\n"
-            "- [All articles](articles/index.md)\n- [Topics](topics/index.md)\n"
-            "- [Glossary](glossary.md)\n- [Strength of evidence](topics/by-evidence.md)\n"
-        )
+    def home_toctree(self) -> str:
+        return ""  # MkDocs builds its navigation from the files themselves
 
 
 BARE_CONF = '''"""Bare Sphinx + MyST: the benchmark's reference build (no project extensions)."""
