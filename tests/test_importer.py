@@ -25,7 +25,7 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from kb import bib, cli, importer, paths, schema
+from kb import bib, cli, files, importer, paths, schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 MINI_KB = Path(__file__).parent / "roots" / "test-import-kb"
@@ -499,14 +499,14 @@ def test_usage_errors_exit_2(args, capsys):
 
 def test_a_failed_write_leaves_nothing_behind(kb, monkeypatch):
     before = snapshot(kb)
-    real = bib.write_atomic
+    real = files.write_atomic
 
     def fail_on_pages(path, text):
         if Path(path).suffix == ".md":
             raise OSError(28, "No space left on device")
         real(path, text)
 
-    monkeypatch.setattr(bib, "write_atomic", fail_on_pages)
+    monkeypatch.setattr(files, "write_atomic", fail_on_pages)
     with pytest.raises(importer.ImporterError, match="could not write the draft"):
         importer.import_file(fixture("standard"), importer.Target.at(kb), today=TODAY)
     assert snapshot(kb) == before  # the bib entries were taken back, no temp files

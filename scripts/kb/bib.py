@@ -17,9 +17,7 @@ BibTeX keys are case-insensitive: ``"Foo" in bib`` is true when ``foo`` exists.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import CaseInsensitiveDict
 
 from kb import paths
+from kb.files import write_atomic
 
 #: The fields :func:`format_misc` writes, in this order. These are the
 #: ``@misc`` fields the site's bibliography style prints.
@@ -236,24 +235,6 @@ def add_entry(path: Path | str, key: str, entry: str, *, replace: bool = False) 
     new = with_entry(old, key, entry, replace=replace)
     parse(new, path)
     write_atomic(path, new)
-
-
-def write_atomic(path: Path | str, text: str) -> None:
-    """Write *text* to a temporary file beside *path*, then rename it over
-    *path*: readers see the old file or the new one, never half of one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- Every entry with its position (the linter) -------------------------------------------

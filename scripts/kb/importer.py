@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import bib, paths, schema
+from kb import bib, files, paths, schema
 from kb import glossary as glossary_mod
 
 #: The audience of a draft until an editor decides: the broadest one.
@@ -1361,9 +1361,9 @@ def import_file(
     try:
         for source in draft.new_entries:
             bib.add_entry(target.bibfile, source.key, source.new_entry, replace=source.replaces)
-        bib.write_atomic(page_path, draft.page)
+        files.write_atomic(page_path, draft.page)
     except (OSError, bib.BibError, KeyError) as exc:
-        bib.write_atomic(target.bibfile, old_bib)  # the page is not there: undo its entries
+        files.write_atomic(target.bibfile, old_bib)  # the page is not there: undo its entries
         raise ImporterError(page_path, None, f"could not write the draft ({exc})") from None
     return draft
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from kb import paths
 from kb.build import STRICT, reproducible_env
+from kb.files import write_atomic
 from kb.sphinxext.latex import MANIFEST, VOLATILE
 
 #: Bump when the way documents are typeset changes, to re-typeset everything.
@@ -339,9 +340,7 @@ def _read_cache(layout: Layout) -> dict[str, str]:
 
 def _write_cache(layout: Layout, cache: dict[str, str]) -> None:
     layout.cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = layout.cache.with_suffix(".tmp")
-    tmp.write_text(json.dumps(cache, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(layout.cache)
+    write_atomic(layout.cache, json.dumps(cache, indent=2, sort_keys=True) + "\n")
 
 
 # -- The command ------------------------------------------------------------------------------

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from kb import schema
+from kb.files import create_new
 from kb.lint import find_root
 
 TODO = schema.TODO_MARKER
@@ -94,24 +93,6 @@ def render(
     return front + "\n" + BODY.format(title=title, todo=TODO)
 
 
-def write_new(path: Path, text: str) -> None:
-    """Create ``path`` with ``text`` atomically; FileExistsError if it exists.
-
-    The text goes to a temporary file first, then is linked into place: the
-    link fails if the page exists, and a page is never seen half-written.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(fd, 0o666 & ~umask)  # mkstemp makes the file private; pages are not
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("title", help="the article's title, as readers will see it")
     p.add_argument(
@@ -177,7 +158,7 @@ def main(args: argparse.Namespace) -> int:
         today=dt.date.today(),
     )
     try:
-        write_new(path, text)
+        create_new(path, text)
     except FileExistsError:
         print(
             f"kb new: {path} already exists; it was left unchanged. Choose another --slug.",

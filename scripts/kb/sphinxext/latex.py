@@ -49,6 +49,7 @@ from sphinx.writers.latex import CR, LaTeXTranslator
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from kb import schema
+from kb.files import write_atomic
 from kb.sphinxext import glossary_links
 from kb.sphinxext.articles import format_date
 
@@ -429,10 +430,7 @@ class KbLaTeXBuilder(LaTeXBuilder):
                 }
             )
         text = json.dumps({"documents": documents}, indent=2, sort_keys=True) + "\n"
-        target = Path(self.outdir, MANIFEST)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        write_atomic(Path(self.outdir, MANIFEST), text)
 
 
 # -- Citations in handouts --------------------------------------------------------------------

@@ -26,7 +26,8 @@ from docutils import nodes
 from sphinx.util import logging
 
 from kb import schema
-from kb.sphinxext.site import NOT_FOUND_PAGE, write_atomically
+from kb.files import write_atomic
+from kb.sphinxext.site import NOT_FOUND_PAGE
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -205,7 +206,7 @@ def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
     target = Path(app.outdir) / "sitemap.xml"
     text = sitemap(app)
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        write_atomically(target, text)
+        write_atomic(target, text)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -18,15 +18,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from docutils import nodes
 from sphinx import addnodes
+
+from kb.files import write_atomic
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -135,19 +135,7 @@ def fix_not_found_page(app: Sphinx, exception: Exception | None) -> None:
     html = page.read_text(encoding="utf-8")
     fixed = root_absolute(html, site_root(app.config.kb_base_url))
     if fixed != html:
-        write_atomically(page, fixed)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(page, fixed)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
