@@ -474,8 +474,7 @@ class _MkDocsFlavour(_BareFlavour):
                 name, body = m.group(1), m.group(2)
                 if name.startswith("cite"):
                     return self.cite([k.strip() for k in body.split(",")], 0)
-                explicit = re.match(r"^(.*?)\s*<([^<>]+)>$", body, re.S)
-                text, target = explicit.groups() if explicit else (body, body)
+                text, target = kb_glossary.role_text_and_target(body)
                 entry = self.corpus.glossary.find(target)
                 anchor = _term_anchor(entry.headword if entry else target)
                 return f"[{text}](#{anchor})"

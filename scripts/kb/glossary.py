@@ -55,13 +55,22 @@ class Entry:
         return tuple(keys)
 
 
+def role_text_and_target(body: str) -> tuple[str, str]:
+    """A role's shown text and its target: "NMDA receptors <NMDA receptor>"
+    gives both parts; plain "remission" is both (whitespace folded)."""
+    explicit = _EXPLICIT.match(body)
+    if explicit:
+        return explicit.group("text"), " ".join(explicit.group("target").split())
+    text = " ".join(body.split())
+    return text, text
+
+
 def plain_text(source: str) -> str:
     def repl(m: re.Match[str]) -> str:
         name, body = m.group("name"), m.group("body")
         if name.startswith("cite"):
             return ""
-        explicit = _EXPLICIT.match(body)
-        return explicit.group("text") if explicit else body
+        return role_text_and_target(body)[0]
 
     text = _ROLE.sub(repl, source)
     text = re.sub(r"\s+([.,;:])", r"\1", text)

@@ -16,14 +16,13 @@ from functools import cached_property
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from kb import schema
-from kb.glossary import Glossary
+from kb.glossary import Glossary, role_text_and_target
 from kb.lint import myst
 from kb.lint.rules import Finding
 
 #: Roles of sphinxcontrib-bibtex that cite ({cite:p}, {cite:t}, {footcite}, ...).
 _CITE_ROLE = re.compile(r"^(?:cite|footcite)(?::\w+)?$")
 _TERM_ROLES = frozenset({"term", "std:term"})
-_EXPLICIT_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 
 _SCRIPT = re.compile(r"<\s*script\b", re.I)
 _EVENT_HANDLER = re.compile(r"<[a-z][^>]*?[\s\"'/](?P<attr>on[a-z]+)\s*=", re.I | re.S)
@@ -132,7 +131,7 @@ class _PageCheck:
                         f"citation key '{key}' is not in references.bib: {fix}",
                     )
             elif role.name in _TERM_ROLES:
-                target = _term_target(role.content)[1]
+                target = role_text_and_target(role.content)[1]
                 # The build resolves synonyms and plurals too (kb.sphinxext.glossary_links).
                 if glossary.find(target) is not None:
                     continue
@@ -148,7 +147,7 @@ class _PageCheck:
         seen: set[str] = set()
         for item in self.page.items:
             if isinstance(item, myst.Role) and item.name in _TERM_ROLES:
-                entry = glossary.find(_term_target(item.content)[1])
+                entry = glossary.find(role_text_and_target(item.content)[1])
                 if entry is not None:
                     seen.add(entry.headword)
             elif isinstance(item, myst.Text) and not item.inline.heading:
@@ -380,15 +379,6 @@ def _front_matter(
         return None, None, [schema.Problem("FM000", exc.line, 1, exc.message)]
     article, problems = schema.validate(front)
     return article, front, problems
-
-
-def _term_target(content: str) -> tuple[str, str]:
-    """A {term} role's shown text and the glossary term it links to."""
-    match = _EXPLICIT_TARGET.match(content)
-    if match:
-        return match.group("text"), " ".join(match.group("target").split())
-    text = " ".join(content.split())
-    return text, text
 
 
 def _list_item_position(
