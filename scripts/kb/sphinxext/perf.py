@@ -611,11 +611,7 @@ def _page_links(env: BuildEnvironment) -> dict[str, tuple[Any, ...]]:
     if not env.found_docs:
         return {}
     relations = env.collect_relations()
-
-    def title(doc: str | None) -> str | None:
-        return env.titles[doc].astext() if doc in env.titles else None
-
-    return {doc: tuple((d, title(d)) for d in rel) for doc, rel in relations.items()}
+    return {doc: tuple((d, title_of(env, d)) for d in rel) for doc, rel in relations.items()}
 
 
 def _top_titles(env: BuildEnvironment) -> tuple[Any, ...]:
@@ -624,7 +620,7 @@ def _top_titles(env: BuildEnvironment) -> tuple[Any, ...]:
     return (title_of(env, root), tuple((r, title_of(env, r)) for r in refs))
 
 
-def title_of(env: BuildEnvironment, doc: str) -> str | None:
+def title_of(env: BuildEnvironment, doc: str | None) -> str | None:
     return env.titles[doc].astext() if doc in env.titles else None
 
 
