@@ -96,7 +96,8 @@ class Topic:
 TOPICS: dict[str, Topic] = {
     "esketamine": Topic(
         "Esketamine (Spravato)",
-        "The nasal-spray form of ketamine approved for treatment-resistant depression.",
+        "A nasal spray made from one form of ketamine. It is approved in the US for "
+        "treatment-resistant depression.",
     ),
     "ketamine-treatment": Topic(
         "Low-dose ketamine treatment",
@@ -125,7 +126,9 @@ TOPICS: dict[str, Topic] = {
     ),
     "suicidal-thoughts": Topic(
         "Suicidal thoughts",
-        "Rapid-acting treatment when depression comes with thoughts of suicide.",
+        "What the sources say about fast-acting treatment when depression comes with "
+        "thoughts of suicide. Need help now? In the US, call or text 988. Elsewhere, "
+        "call your local emergency number. Esketamine is not a crisis service.",
     ),
 }
 
