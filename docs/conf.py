@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import kb
+from kb import notices
 
 # -- Project information ---------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
@@ -79,10 +80,8 @@ html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
-    "announcement": (
-        '<strong>In crisis?</strong> In the US, call or text <a href="tel:988">988</a> '
-        "(Suicide &amp; Crisis Lifeline). Elsewhere, call your local emergency number."
-    ),
+    # The crisis notice on every page, from its one home (kb.notices).
+    "announcement": notices.CRISIS_HTML,
 }
 
 # -- Options for LaTeX output ------------------------------------------------------------
