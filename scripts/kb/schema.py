@@ -127,6 +127,20 @@ EVIDENCE_BASES: dict[str, EvidenceBasis] = {
         7,
         "The views of clinicians or researchers, not a study in itself.",
     ),
+    # A page written from a news report about a piece, not from the piece: the
+    # badge names the source actually used. Weaker than the piece it describes.
+    "news-report-on-clinical-overview": EvidenceBasis(
+        "News report on a clinical overview",
+        8,
+        "A news article about a clinical overview; the page was written from the "
+        "news article, not from the overview.",
+    ),
+    "news-report-on-expert-opinion": EvidenceBasis(
+        "News report on expert opinion",
+        9,
+        "A news article about the views of clinicians or researchers; the page was "
+        "written from the news article, not from the original piece.",
+    ),
 }
 
 
