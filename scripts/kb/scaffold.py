@@ -39,8 +39,8 @@ it is used, as in `` {{term}}`NMDA receptors <NMDA receptor>` ``.
 :::
 
 :::{{evidence-note}}
-{todo}: how strong the evidence is: the kind of studies, how many people, and what is
-still uncertain.
+{todo}: how strong the evidence is. Say what kind of study it is, how many people
+took part, and what is still not known.
 :::
 
 ## References
