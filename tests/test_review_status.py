@@ -91,3 +91,11 @@ def test_the_build_warns_about_a_status_no_record_backs(app):
     assert "[REV005] [kb.review]" in warnings
     # A clinical record naming a qualification backs "clinically reviewed".
     assert "clinical.md" not in warnings
+
+
+@pytest.mark.sphinx("html", testroot="review-record")
+def test_a_new_schema_discards_a_stale_pickled_environment(app):
+    """Sphinx compares registered extensions' env_version with the pickle's."""
+    from kb import schema
+
+    assert app.registry.get_envversion(app)["kb.sphinxext"] == schema.SCHEMA_VERSION
