@@ -37,7 +37,7 @@ def test_a_checked_page_shows_who_checked_what_and_when(app):
     assert fact["kb-fact-next-review"] == "2 March 2027"
     (record,) = page.select(".kb-fact-reviews + dd li")
     assert record.get_text(" ", strip=True) == (
-        "Checked against its sources by the author, 2 March 2026, by A made-up writer: "
+        "Author's check against the sources, 2 March 2026, by A made-up writer: "
         "every statement against <script>the made-up source</script>"
     )
     assert page.find("script", string=lambda s: s and "made-up source" in s) is None

@@ -220,3 +220,11 @@ def test_an_older_pickled_article_still_answers_every_attribute():
     state = {k: v for k, v in vars(article).items() if k not in ("author", "reviews")}
     object.__setattr__(old, "__dict__", state)
     assert old.author == "" and old.reviews == () and old.latest_review is None
+
+
+def test_the_editorial_policy_states_the_review_interval():
+    """The interval is defined once (kb.schema); the policy page quotes it."""
+    from kb import paths
+
+    policy = (paths.DOCS / "about" / "editorial-policy.md").read_text(encoding="utf-8")
+    assert f"every {schema.REVIEW_INTERVAL_TEXT}" in " ".join(policy.split())
