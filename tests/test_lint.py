@@ -124,12 +124,13 @@ CASES = [
     ("read003-hard-paragraph.md", "READ003", 24, 1, set()),
     ("link001-http-link.md", "LINK001", 24, 32, set()),
     ("todo001-todo-marker.md", "TODO001", 24, 1, set()),
-    ("bib001-syntax-error.bib", "BIB001", 8, 1, set()),
-    ("bib002-duplicate-key.bib", "BIB002", 7, 1, set()),
+    ("bib001-syntax-error.bib", "BIB001", 9, 1, set()),
+    ("bib002-duplicate-key.bib", "BIB002", 8, 1, set()),
     ("bib003-missing-field.bib", "BIB003", 2, 1, set()),
-    ("bib004-bad-doi.bib", "BIB004", 5, 3, set()),
-    ("bib005-bad-url.bib", "BIB005", 5, 3, set()),
-    ("bib006-duplicate-field.bib", "BIB006", 4, 3, set()),
+    ("bib004-bad-doi.bib", "BIB004", 6, 3, set()),
+    ("bib005-bad-url.bib", "BIB005", 6, 3, set()),
+    ("bib006-duplicate-field.bib", "BIB006", 5, 3, set()),
+    ("bib007-no-description.bib", "BIB007", 2, 1, set()),
 ]
 
 
@@ -161,7 +162,8 @@ def test_an_entry_cited_nowhere_is_reported_only_for_the_whole_knowledge_base(tm
     lines = bib.read_text().count("\n")
     with bib.open("a") as out:
         out.write(
-            "\n@misc{neverCited2022,\n  title = {An entry nobody cites},\n  year = {2022}\n}\n"
+            "\n@misc{neverCited2022,\n  title = {An entry nobody cites},\n  year = {2022},\n"
+            "  description = {Made-up entry}\n}\n"
         )
     found = problems(check(root=root))
     assert [(f.code, f.path, f.line, f.column) for f in found] == [

@@ -133,6 +133,14 @@ _RULES = (
         "field given twice in one bib entry",
         "BibTeX keeps only one; remove the other.",
     ),
+    Rule(
+        "BIB007",
+        ERROR,
+        "bib entry has no description",
+        "Every record has a `description`: one line telling readers what the source is "
+        "(a news report, a clinical overview, a trial; who published it, when, as far as "
+        "known). Reference lists, citation previews and handouts print it.",
+    ),
     # The glossary.
     Rule(
         "TERM001",

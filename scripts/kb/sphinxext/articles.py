@@ -519,10 +519,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", index_articles)
     app.connect("doctree-read", insert_header)
     app.connect("doctree-resolved", resolve_lists_and_related)
-    return {
-        "version": "1",
-        # Article objects live in the pickled environment: a new schema re-reads.
-        "env_version": schema.SCHEMA_VERSION,
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
