@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -79,3 +80,16 @@ def conf_has_addresses() -> bool:
         or os.environ.get("KB_REPOSITORY_URL")
         or os.environ.get("READTHEDOCS_CANONICAL_URL")
     )
+
+
+@pytest.mark.sphinx("latex", testroot="review-record", confoverrides={"kb_base_url": ""})
+def test_without_an_address_the_printed_pages_still_build(app):
+    """A handout cannot link to another article online without an address: lists of
+    articles print the titles alone instead of failing the build (NoUri)."""
+    app.build()
+    out = Path(app.outdir)
+    assert (out / "handout-checked.tex").is_file()
+    assert (out / "handout-draft.tex").is_file()
+    assert "Traceback" not in app.warning.getvalue()
+    for tex in out.glob("*.tex"):
+        assert not PLACEHOLDER.search(tex.read_bytes()), tex.name

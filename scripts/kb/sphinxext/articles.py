@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.errors import NoUri
 from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -314,18 +315,22 @@ class TopicIndexDirective(_ListDirective):
         return self.placeholder(kind="topics")
 
 
+def _link(builder: Any, fromdoc: str, docname: str, text: str) -> nodes.Node:
+    """A link to another page, or its title alone where the output has no
+    address for it (a printed handout when no kb_base_url is configured)."""
+    try:
+        uri = builder.get_relative_uri(fromdoc, docname)
+    except NoUri:
+        return nodes.inline(text, text)
+    return nodes.reference("", text, internal=True, refuri=uri)
+
+
 def _article_item(
     builder: Any, fromdoc: str, docname: str, article: schema.Article
 ) -> nodes.list_item:
     item = nodes.list_item(classes=["kb-article-item"])
     para = nodes.paragraph(classes=["kb-article-item-title"])
-    ref = nodes.reference(
-        "",
-        article.title,
-        internal=True,
-        refuri=builder.get_relative_uri(fromdoc, docname),
-    )
-    para += ref
+    para += _link(builder, fromdoc, docname, article.title)
     para += nodes.Text(" ")
     para += _badge(article.evidence_label, "kb-evidence", f"kb-evidence-{article.evidence_basis}")
     item += para
@@ -389,12 +394,7 @@ def resolve_article_lists(app: Sphinx, doctree: nodes.document, fromdoc: str) ->
                 count = sum(1 for _, a in everything if slug in a.topics)
                 item = nodes.list_item()
                 para = nodes.paragraph()
-                para += nodes.reference(
-                    "",
-                    topic.label,
-                    internal=True,
-                    refuri=builder.get_relative_uri(fromdoc, f"topics/{slug}"),
-                )
+                para += _link(builder, fromdoc, f"topics/{slug}", topic.label)
                 noun = "article" if count == 1 else "articles"
                 para += nodes.Text(f" ({count} {noun}): {topic.description}")
                 item += para
