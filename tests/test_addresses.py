@@ -64,7 +64,9 @@ def test_without_an_address_no_page_names_one(site):
     if conf_has_addresses():
         pytest.skip("this build was given KB_BASE_URL or KB_REPOSITORY_URL")
     assert not (site.html / "sitemap.xml").exists()
-    for page in site.pages():
+    pages = site.pages()
+    assert len(pages) > 10, site.warnings
+    for page in pages:
         html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         where = page.relative_to(site.html).as_posix()
         assert html.find("link", rel="canonical") is None, where
