@@ -20,7 +20,7 @@ from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from kb import schema
+from kb import ladder, schema
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: The review rules the build warns about too (kb.schema.review_problems).
+#: The review rules the build warns about too (kb.ladder.review_problems).
 BUILD_REVIEW_CHECKS = frozenset({"REV003", "REV005"})
 
 #: Pages whose content is built from every article's metadata.
@@ -66,7 +66,7 @@ def read_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
         # against today, last_reviewed against the records); the build does
         # not, so that its warnings never depend on the calendar.
         front = schema.split_front_matter(source[0])
-        for problem in schema.review_problems(article, front):
+        for problem in ladder.review_problems(article, front):
             if problem.code not in BUILD_REVIEW_CHECKS:
                 continue
             logger.warning(
