@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 # Reading front matter is kb.frontmatter's; these names stay importable from here.
+from kb import notices
 from kb.frontmatter import FrontMatter as FrontMatter
 from kb.frontmatter import FrontMatterError as FrontMatterError
 from kb.frontmatter import Problem as Problem
@@ -195,9 +196,10 @@ TOPICS: dict[str, Topic] = {
     ),
     "suicidal-thoughts": Topic(
         "Suicidal thoughts",
+        # Where to get help comes from kb.notices, the crisis notice's one home.
         "What the sources say about fast-acting treatment when depression comes with "
-        "thoughts of suicide. Need help now? In the US, call or text 988. Elsewhere, "
-        "call your local emergency number. Esketamine is not a crisis service.",
+        f"thoughts of suicide. Need help now? {notices.CRISIS_TEXT} "
+        "Esketamine is not a crisis service.",
     ),
 }
 
