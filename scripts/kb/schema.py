@@ -171,8 +171,7 @@ TOPICS: dict[str, Topic] = {
     ),
     "ketamine-treatment": Topic(
         "Low-dose ketamine treatment",
-        "How low-dose ketamine is given for depression and how it differs from "
-        "older antidepressants.",
+        "How low-dose ketamine is given for depression, and how it is unlike older medicines.",
     ),
     "treatment-goals": Topic(
         "Treatment goals",
