@@ -171,7 +171,7 @@ TOPICS: dict[str, Topic] = {
     ),
     "ketamine-treatment": Topic(
         "Low-dose ketamine treatment",
-        "How low-dose ketamine is given for depression, and how it is unlike older medicines.",
+        "How low-dose ketamine is given. How it works, and how that differs from older medicines.",
     ),
     "treatment-goals": Topic(
         "Treatment goals",
