@@ -80,7 +80,7 @@ _BLOCKS = (nodes.paragraph, nodes.list_item, nodes.title, nodes.term, nodes.defi
 
 
 def _text(node: nodes.Node, parts: list[str]) -> None:
-    if isinstance(node, _SKIP) or isinstance(node, nodes.section):
+    if isinstance(node, (*_SKIP, nodes.section)):
         return
     if isinstance(node, addnodes.pending_xref) and node.get("refdomain") == "cite":
         return
