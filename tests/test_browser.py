@@ -87,7 +87,7 @@ def pages(site) -> list[str]:
 
 def test_search_for_a_glossary_term_finds_the_article(page, base_url):
     page.goto(f"{base_url}search.html?q=esketamine")
-    results = page.locator("#search-results ul.search li a")
+    results = page.locator("#search-results .kb-result a")
     expect(results.first).to_be_visible()
     hrefs = [urlsplit(h).path for h in results.evaluate_all("els => els.map(e => e.href)")]
     assert "/articles/esketamine-in-treatment-resistant-depression.html" in hrefs

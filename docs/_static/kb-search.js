@@ -37,7 +37,7 @@
   // A glossary entry is short, so it scores high on any word it holds: it
   // comes first only when the query names it (one word: "REMS"; or asks
   // "what is off-label"), else after the pages that use the words.
-  const TERM_WEIGHT_NAMED = 2;
+  const TERM_WEIGHT_NAMED = 3;
   const TERM_WEIGHT_PASSING = 0.05;
   const DEFINITIONAL = /\b(what|meaning|means?|define|definition|stands? for)\b/i;
   const KIND_LABEL = {
@@ -189,6 +189,16 @@
     return found;
   }
 
+  // A glossary entry's terms ("TRD", "Treatment-resistant depression"), as processed terms.
+  const termFormsCache = new Map();
+  function termForms(page) {
+    if (!termFormsCache.has(page)) {
+      const heading = docs.find((d) => data.pages[d.p] === page).title;
+      termFormsCache.set(page, heading.split(", ").map((t) => words(t).filter((w) => !STOP.has(w)).map(stem).join(" ")));
+    }
+    return termFormsCache.get(page);
+  }
+
   function matchesFilters(page, filters) {
     if (filters.topic && !(page.to || []).includes(filters.topic)) return false;
     if (filters.audience && page.a !== filters.audience) return false;
@@ -199,6 +209,8 @@
   /** The ranked pages: [{page, score, sections: [{doc, score, terms}]}]. */
   function search(query, filters) {
     const clauses = parse(query);
+    // The words of the query, as a glossary term would be written.
+    const asked = clauses.flatMap((c) => c.alts[0]).join(" ");
     const asksForTerm =
       DEFINITIONAL.test(query) ||
       (clauses.length === 1 && !clauses[0].phrase && clauses[0].alts[0].length === 1);
@@ -243,7 +255,7 @@
       const share = (flags) => flags.reduce((a, b) => a + b, 0) / clauses.length;
       let placed = (1 + share(entry.inTitle)) * (1 + 0.5 * share(entry.strong));
       if (page.k === "term") {
-        const named = asksForTerm && entry.inTitle.every((t) => t === 1);
+        const named = asksForTerm && termForms(page).includes(asked);
         placed = named ? TERM_WEIGHT_NAMED : TERM_WEIGHT_PASSING;
       }
       // A topic page is a list of articles: the best landing when the reader
@@ -352,7 +364,8 @@
     }
     item.append(el("h2", { class: "kb-result-heading" }, pageLink(page, "", page.t)));
     // The snippet comes from where the page matched best (its top: the summary too).
-    const text = top.doc.anchor === "" ? [page.s, top.doc.text].filter(Boolean).join(" ") : top.doc.text;
+    const lead = page.s && !top.doc.text.includes(page.s) ? `${page.s} ` : "";
+    const text = top.doc.anchor === "" ? lead + top.doc.text : top.doc.text;
     item.append(el("p", { class: "kb-result-snippet" }, snippet(text, top.terms)));
     const subs = sections.filter((s) => s.doc.anchor && s.doc.heading && s !== top).slice(0, MAX_SECTIONS);
     if (top.doc.anchor && top.doc.heading) subs.unshift(top);
@@ -376,7 +389,6 @@
 
   function renderNothing(query) {
     const box = el("div", { class: "kb-search-none" });
-    box.append(el("p", {}, `Nothing on this site matches \u201c${query}\u201d.`));
     const tips = el("ul", {});
     const spelled = suggestions(query);
     if (spelled.length) {

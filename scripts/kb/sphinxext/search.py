@@ -75,7 +75,14 @@ _SKIP = (
     addnodes.toctree,
     addnodes.glossary,  # its entries are indexed one by one
 )
-_SKIP_CLASSES = frozenset({"kb-article-header", "no-search", "toctree-wrapper"})
+_SKIP_CLASSES = frozenset(
+    {
+        "kb-article-header",
+        "no-search",
+        "toctree-wrapper",
+        "sd-hide-link-text",  # a sphinx-design card's link: its target, not text
+    }
+)
 _BLOCKS = (nodes.paragraph, nodes.list_item, nodes.title, nodes.term, nodes.definition)
 
 
@@ -86,6 +93,8 @@ def _text(node: nodes.Node, parts: list[str]) -> None:
         return
     if isinstance(node, nodes.Element) and _SKIP_CLASSES & set(node.get("classes", ())):
         return
+    if isinstance(node, nodes.title) and isinstance(node.parent, nodes.Admonition):
+        return  # "Key takeaway", "Note": labels, not text
     if isinstance(node, nodes.Text):
         parts.append(node.astext())
         return
@@ -275,6 +284,12 @@ def index_script(index: dict[str, Any]) -> str:
     data = json.dumps(index, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f"window.KB_SEARCH_INDEX={data};\n"
+
+
+def read_index(path: Path) -> dict[str, Any]:
+    """The index a build wrote (for tests and ``kb bench``)."""
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text.removeprefix("window.KB_SEARCH_INDEX=").rstrip().removesuffix(";"))
 
 
 def engine_source() -> Path:
