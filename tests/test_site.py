@@ -84,14 +84,23 @@ def test_there_are_articles_to_check():
 @pytest.mark.parametrize("source", ARTICLES, ids=lambda s: s.docname)
 def test_article_shows_its_metadata(html, source):
     article = source.article
-    header = html(source.docname).select_one("article .kb-article-header")
+    page = html(source.docname)
+    header = page.select_one("article .kb-article-header")
     assert header.select_one(".kb-summary").get_text() == article.summary
+    # Under the summary, one line: evidence, audience, short review status.
+    line = header.select_one(".kb-facts-line")
+    assert line.select_one(".kb-fact-evidence .kb-evidence").get_text() == article.evidence_label
+    assert line.select_one(".kb-fact-audience").get_text() == f"For: {article.audience_label}"
+    status = line.select_one(".kb-fact-review a")
+    assert article.review_status_label.startswith(status.get_text())
+    # The rest at the article's foot, where the status links to.
+    foot = page.select_one(f"article #{status['href'][1:]}")
+    assert "kb-article-foot" in foot["class"]
+    assert header.select_one("dl.kb-facts") is None
     fact = {
         dt["class"][0]: dt.find_next_sibling("dd").get_text(" ", strip=True)
-        for dt in header.select("dl.kb-facts > dt")
+        for dt in foot.select("dl.kb-facts > dt")
     }
-    assert fact["kb-fact-evidence"] == article.evidence_label
-    assert fact["kb-fact-audience"] == article.audience_label
     assert fact["kb-fact-topics"] == " , ".join(article.topic_labels)
     assert fact["kb-fact-review"] == article.review_status_label
     last, due = article.last_reviewed, article.next_review
@@ -103,7 +112,7 @@ def test_article_shows_its_metadata(html, source):
 def test_article_has_both_admonitions_and_references(html, source):
     page = html(source.docname)
     titles = [t.get_text() for t in page.select("article .admonition > .admonition-title")]
-    assert "Key takeaway" in titles
+    assert "Key points" in titles
     assert "Evidence quality note" in titles
     assert page.select(".kb-key-takeaway p:not(.admonition-title)")
     assert page.select(".kb-evidence-note p:not(.admonition-title)")

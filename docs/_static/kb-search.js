@@ -54,6 +54,7 @@
   const SYNONYM_IN_TITLE = 1;
   const SNIPPET_WORDS = 28;
   const MAX_SECTIONS = 3;
+  const PAGE_SIZE = 20;
 
   const words = (text) =>
     text
@@ -462,8 +463,21 @@
     root.append(status);
     if (count) {
       const list = el("ol", { class: "kb-results" });
-      for (const result of results) list.append(renderResult(result));
       root.append(list);
+      // Drawn a page at a time: at 1,000 articles a common word matches them all.
+      let shown = 0;
+      const more = el("button", { type: "button", class: "kb-search-more" });
+      const showMore = () => {
+        const next = results.slice(shown, shown + PAGE_SIZE);
+        for (const result of next) list.append(renderResult(result));
+        if (shown) list.children[shown].querySelector("a").focus();
+        shown += next.length;
+        more.textContent = `Show more results (${count - shown} left)`;
+        more.hidden = shown >= count;
+      };
+      more.addEventListener("click", showMore);
+      showMore();
+      root.append(more);
     } else {
       root.append(renderNothing(query));
     }

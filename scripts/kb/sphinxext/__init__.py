@@ -13,6 +13,7 @@ from kb.sphinxext import (
     bibstyle,
     glossary_links,
     latex,
+    layout,
     perf,
     safety,
     search,
@@ -23,7 +24,7 @@ from kb.sphinxext import (
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-MODULES = (articles, bibstyle, glossary_links, seo, site, search, safety, perf, latex)
+MODULES = (articles, layout, bibstyle, glossary_links, seo, site, search, safety, perf, latex)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
