@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kb.sphinxext import (
     articles,
     bibstyle,
+    citations,
     glossary_links,
     latex,
     layout,
@@ -24,7 +25,19 @@ from kb.sphinxext import (
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-MODULES = (articles, layout, bibstyle, glossary_links, seo, site, search, safety, perf, latex)
+MODULES = (
+    articles,
+    layout,
+    bibstyle,
+    citations,
+    glossary_links,
+    seo,
+    site,
+    search,
+    safety,
+    perf,
+    latex,
+)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

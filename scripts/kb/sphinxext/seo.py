@@ -169,7 +169,7 @@ def _git_dates(app: Sphinx) -> dict[Path, gitdates.FileDates]:
     return app.kb_git_dates
 
 
-def _bibliographies(app: Sphinx) -> list[bib.Bibliography]:
+def bibliographies(app: Sphinx) -> list[bib.Bibliography]:
     if not hasattr(app, "kb_bibliographies"):
         found = []
         for name in getattr(app.config, "bibtex_bibfiles", []) or []:
@@ -183,7 +183,7 @@ def _bibliographies(app: Sphinx) -> list[bib.Bibliography]:
 
 def _citation(app: Sphinx, key: str) -> dict[str, str] | None:
     """schema.org CreativeWork for one source: only the fields the record has."""
-    for bibliography in _bibliographies(app):
+    for bibliography in bibliographies(app):
         if key not in bibliography:
             continue
         fields = {k: bib.plain_value(v) for k, v in bibliography.fields(key).items()}
