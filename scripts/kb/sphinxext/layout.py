@@ -20,6 +20,9 @@ lives in ``kb.sphinxext.latex``).
 **The home page has one navigation**: its cards. Its ``toctree`` still
 feeds the sidebar, but is not printed a second time as a "Contents" list.
 
+**The glossary has an A-Z jump bar** under its introduction: every letter,
+a link where the glossary has a section for it.
+
 **Each page loads only the styles and scripts it uses**: sphinx-design's
 CSS and JS where the page has a sphinx-design component (the home page's
 cards), Pygments' CSS where it has highlighted code. Sphinx resets a page's
@@ -29,12 +32,15 @@ here drops it from this page only.
 
 from __future__ import annotations
 
+import html
+import string
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.locale import _
 
 from kb import schema
+from kb.sphinxext.glossary_links import ENTRIES
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -146,6 +152,39 @@ def one_navigation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             wrapper.parent.remove(wrapper)
 
 
+def az_bar(letters: dict[str, str]) -> str:
+    """The jump bar: letter -> section id for the letters that have entries."""
+    items = []
+    for letter in string.ascii_uppercase:
+        anchor = letters.get(letter)
+        if anchor:
+            items.append(f'<li><a href="#{html.escape(anchor)}">{letter}</a></li>')
+        else:
+            items.append(f'<li><span class="kb-az-empty" aria-hidden="true">{letter}</span></li>')
+    label = html.escape(_("Glossary, A to Z"))
+    return f'<nav class="kb-az" aria-label="{label}"><ul>{"".join(items)}</ul></nav>\n'
+
+
+def glossary_az(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "html" or docname not in getattr(app.env, ENTRIES, {}):
+        return
+    top = _top_section(doctree)
+    if top is None:
+        return
+    letters = {}
+    for section in top.children:
+        if not isinstance(section, nodes.section) or not section["ids"]:
+            continue
+        title = section.next_node(nodes.title)
+        text = title.astext().strip() if title is not None else ""
+        if len(text) == 1 and text.upper() in string.ascii_uppercase:
+            letters[text.upper()] = section["ids"][0]
+    if not letters:
+        return
+    first = next(i for i, c in enumerate(top.children) if isinstance(c, nodes.section))
+    top.insert(first, nodes.raw("", az_bar(letters), format="html"))
+
+
 #: Asset -> the markup that shows a page uses it.
 _USED_BY = {
     "sphinx-design.min.css": 'class="sd-',
@@ -174,5 +213,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # After the article lists and tooltips are resolved: priority 600 > 500.
     app.connect("doctree-resolved", arrange, priority=600)
     app.connect("doctree-resolved", one_navigation)
+    app.connect("doctree-resolved", glossary_az)
     app.connect("html-page-context", only_used_assets)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
