@@ -348,3 +348,31 @@ def test_kb_js_and_css_are_on_every_page(site):
         assert re.search(r'<script src="[^"]*_static/kb\.js', text), path
         assert re.search(r'href="[^"]*_static/kb\.css', text), path
     assert (site.html / "_static" / "kb.js").is_file()
+
+
+def test_reference_lists_have_no_back_links(site, html):
+    for docname in all_docnames(site):
+        assert html(docname).select(".citation .backrefs, [role=doc-backlink]") == [], docname
+
+
+def test_glossary_has_an_a_to_z_bar(html):
+    page = html("glossary")
+    bar = page.select_one("nav.kb-az")
+    links = bar.select("a")
+    assert len(bar.select("li")) == 26 and len(links) >= 10
+    for link in links:
+        section = page.find(id=link["href"][1:])
+        assert section is not None and section.find(["h2"]).get_text().startswith(link.get_text())
+
+
+def test_pages_load_only_the_assets_they_use(site):
+    for path in site.pages():
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(site.html).as_posix()
+        uses_cards = 'class="sd-' in text.split("<body", 1)[-1]
+        assert ("sphinx-design.min.css" in text) == uses_cards, name
+        assert ("design-tabs.js" in text) == ("sd-tab-set" in text), name
+        assert ("pygments.css" in text) == ('class="highlight' in text), name
+    home = site.page("index")
+    assert "sphinx-design.min.css" in home
+    assert "kb-search.js" not in home and "kb-search.js" in site.page("search")

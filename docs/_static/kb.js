@@ -109,7 +109,8 @@
   let lastPointer = "mouse";
   document.addEventListener("pointerdown", (event) => {
     lastPointer = event.pointerType;
-    if (popover && !popover.hidden && !popover.contains(event.target) && event.target !== owner) {
+    const inside = popover && (popover.contains(event.target) || owner?.contains(event.target));
+    if (popover && !popover.hidden && !inside) {
       hide();
     }
   });
