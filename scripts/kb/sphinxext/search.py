@@ -286,10 +286,13 @@ def index_script(index: dict[str, Any]) -> str:
     return f"window.KB_SEARCH_INDEX={data};\n"
 
 
+def read_index_text(text: str) -> dict[str, Any]:
+    return json.loads(text.removeprefix("window.KB_SEARCH_INDEX=").rstrip().removesuffix(";"))
+
+
 def read_index(path: Path) -> dict[str, Any]:
     """The index a build wrote (for tests and ``kb bench``)."""
-    text = path.read_text(encoding="utf-8")
-    return json.loads(text.removeprefix("window.KB_SEARCH_INDEX=").rstrip().removesuffix(";"))
+    return read_index_text(path.read_text(encoding="utf-8"))
 
 
 def engine_source() -> Path:
