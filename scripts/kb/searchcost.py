@@ -103,3 +103,11 @@ def time_to_results(
         server.shutdown()
         server.server_close()
     return TimeToResults(query, found["results"], found["total"], found["index"], found["search"])
+
+
+def report(html: Path, query: str = "ketamine side effects") -> dict[str, object]:
+    """Both measures as one JSON-able row, for ``kb bench`` after its clean build."""
+    return {
+        "index_bytes": index_bytes(html).as_dict(),
+        "first_query": time_to_results(html, query).as_dict(),
+    }
