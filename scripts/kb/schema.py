@@ -47,7 +47,7 @@ NOT_YET_REVIEWED = "Not yet reviewed"
 
 #: The kinds of review record, and how a page names them.
 REVIEW_KINDS: dict[str, str] = {
-    "author-check": "Checked against its sources by the author",
+    "author-check": "Author's check against the sources",
     "editorial": "Editorial review",
     "clinical": "Clinical review",
 }

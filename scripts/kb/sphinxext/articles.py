@@ -131,13 +131,18 @@ def build_header(article: schema.Article) -> nodes.container:
     facts = nodes.field_list(classes=["kb-facts"])
 
     def fact(name: str, *body: nodes.Node, cls: str) -> None:
-        para = nodes.paragraph()
-        para.extend(body)
+        # Inline content goes in a paragraph; a list is a block of its own (a
+        # <ul> inside a <p> is invalid HTML).
+        if len(body) == 1 and isinstance(body[0], nodes.bullet_list):
+            content: nodes.Node = body[0]
+        else:
+            content = nodes.paragraph()
+            content.extend(body)
         facts.append(
             nodes.field(
                 "",
                 nodes.field_name(name, name),
-                nodes.field_body("", para),
+                nodes.field_body("", content),
                 classes=[cls],
             )
         )
@@ -515,10 +520,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", index_articles)
     app.connect("doctree-read", insert_header)
     app.connect("doctree-resolved", resolve_lists_and_related)
-    return {
-        "version": "1",
-        # Article objects live in the pickled environment: a new schema re-reads.
-        "env_version": schema.SCHEMA_VERSION,
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
