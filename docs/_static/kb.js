@@ -165,6 +165,10 @@
   function setUpPrintedLinks() {
     const canonical = document.querySelector("link[rel=canonical]");
     const base = canonical ? canonical.href : window.location.href;
+    const address = document.querySelector(".kb-print-url");
+    if (address && !address.textContent.trim()) {
+      address.textContent = window.location.href.split("#")[0];
+    }
     for (const link of document.querySelectorAll(".article-container article a[href]")) {
       const href = link.getAttribute("href");
       if (!href || href.startsWith("#") || /^(tel|mailto):/.test(href)) continue;
