@@ -19,6 +19,7 @@ from urllib.parse import quote_plus, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from kb import notices
 from kb.sphinxext import search
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -55,6 +56,7 @@ QUERIES = [
     # Typos (one per word of 5 letters or more).
     ("spravto", "topics/esketamine.html"),
     ("remision", REMISSION),
+    ("remmision", REMISSION),  # two typos in a long word
     ("side efects", "topics/side-effects-and-safety.html"),
     ("sprvato side efects", "topics/side-effects-and-safety.html"),
     # Lay words and synonyms.
@@ -64,6 +66,7 @@ QUERIES = [
     ("does insurance pay for ketamine", "topics/access-and-cost.html"),
     ("ketamine infusion", "topics/ketamine-treatment.html"),
     ("thoughts of suicide", "topics/suicidal-thoughts.html"),
+    ("i want to die", "topics/suicidal-thoughts.html"),
     ("suicide hotline", "about/disclaimer.html"),
     ("keeping the benefit after treatment", "topics/maintenance.html"),
     ("getting fully well", REMISSION),
@@ -211,7 +214,7 @@ def test_phone_has_its_own_search_box_and_a_tap_searches(browser, base_url):
 
 
 def test_no_results_suggests_a_spelling_the_glossary_and_topics(page, base_url):
-    assert results_of(page, base_url, "eskitamene") == []
+    assert results_of(page, base_url, "eskitamenn") == []  # three typos: too many
     none = page.locator(".kb-search-none")
     expect(none).to_contain_text("Did you mean")
     suggestion = none.locator("li").first.locator("a").first
@@ -259,3 +262,15 @@ def test_the_index_takes_the_glossary_synonyms_and_the_data_file(site):
     assert any({"snri", "serotonin and norepinephrine reuptake inhibitor"} <= g for g in groups)
     assert any({"price", "cost"} <= g for g in groups)
     assert any({"addictive", "dependence"} <= g for g in groups)
+
+
+def test_a_crisis_query_shows_where_to_get_help_first(page, base_url):
+    results_of(page, base_url, "i want to die")
+    notice = page.locator("#search-results .kb-search-crisis")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text(notices.CRISIS_TEXT)
+    expect(notice.locator("a[href='tel:988']")).to_have_text("988")
+    first = page.locator("#search-results .kb-result").first
+    assert notice.bounding_box()["y"] < first.bounding_box()["y"]
+    results_of(page, base_url, "nasal spray")
+    expect(page.locator(".kb-search-crisis")).to_have_count(0)

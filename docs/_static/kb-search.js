@@ -136,7 +136,19 @@
     return clauses;
   }
 
-  const fuzzy = (term) => (term.length >= 5 && !/\d/.test(term) ? 1 : false);
+  // One typo from 5 letters; two from 9 ("remmision") for a word the site
+  // does not have (so "esketamine" never finds "ketamine"); none in numbers.
+  const knownTerms = new Map();
+  const known = (term) => {
+    if (!knownTerms.has(term)) {
+      knownTerms.set(term, engine.search(term, { fuzzy: false, prefix: false }).length > 0);
+    }
+    return knownTerms.get(term);
+  };
+  const fuzzy = (term) => {
+    if (/\d/.test(term) || term.length < 5) return false;
+    return term.length >= 9 && !known(term) ? 2 : 1;
+  };
   const prefix = (term) => term.length >= 4 && !/\d/.test(term);
 
   function subquery(tokens) {
@@ -425,6 +437,24 @@
     return box;
   }
 
+  // A query about suicide or a crisis gets the crisis notice first.
+  const crisisWords = (data.crisis && data.crisis.words) || [];
+  function isCrisis(query) {
+    const text = ` ${words(query).join(" ")} `;
+    return crisisWords.some((w) => text.includes(` ${words(w).join(" ")} `));
+  }
+
+  function crisisNotice() {
+    const box = el("div", { class: "kb-search-crisis", role: "note" });
+    const text = el("p", {}, el("strong", {}, data.crisis.lead), " ");
+    // "988" dials on a phone, as in the banner.
+    const [before, ...after] = data.crisis.text.split("988");
+    text.append(before);
+    if (after.length) text.append(el("a", { href: "tel:988" }, "988"), after.join("988"));
+    box.append(text);
+    return box;
+  }
+
   function readFilters(params) {
     const filters = {};
     for (const name of ["topic", "audience", "evidence"]) {
@@ -461,6 +491,7 @@
         : `No results for \u201c${query}\u201d${filtered}`,
     );
     root.append(status);
+    if (isCrisis(query)) root.append(crisisNotice());
     if (count) {
       const list = el("ol", { class: "kb-results" });
       root.append(list);

@@ -37,7 +37,7 @@ from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from kb import paths, schema
+from kb import notices, paths, schema
 from kb.files import write_atomic
 from kb.sphinxext.glossary_links import ENTRIES, GlossaryEntry
 
@@ -187,6 +187,17 @@ def read_synonyms(path: Path) -> list[list[str]]:
     return [[w.strip().casefold() for w in g if w.strip()] for g in groups]
 
 
+def read_crisis_words(path: Path) -> list[str]:
+    """The ``crisis:`` list of ``synonyms.yaml``: queries that get the crisis notice."""
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words = data.get("crisis", []) if isinstance(data, dict) else []
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise SynonymsError(f"{path}: expected 'crisis:' to be a list of words")
+    return [w.strip().casefold() for w in words if w.strip()]
+
+
 def merge_groups(groups: Iterable[list[str]]) -> list[list[str]]:
     """Groups that share a word become one group (order kept, no repeats)."""
     merged: list[list[str]] = []
@@ -261,6 +272,11 @@ def build_index(app: Sphinx) -> dict[str, Any]:
             docs.append([number, "", ", ".join(entry.terms), entry.definition])
     synonyms = read_synonyms(Path(app.srcdir) / SYNONYMS_FILE)
     return {
+        "crisis": {
+            "words": read_crisis_words(Path(app.srcdir) / SYNONYMS_FILE),
+            "lead": notices.CRISIS_LEAD,
+            "text": notices.CRISIS_TEXT,
+        },
         "version": 1,
         "pages": pages,
         "docs": docs,
@@ -323,6 +339,7 @@ def check_engine(app: Sphinx) -> None:
     engine_source()
     try:
         read_synonyms(Path(app.srcdir) / SYNONYMS_FILE)
+        read_crisis_words(Path(app.srcdir) / SYNONYMS_FILE)
     except SynonymsError as error:
         raise ExtensionError(str(error)) from None
     # The site's search replaces Sphinx's: do not build searchindex.js; the
