@@ -234,14 +234,23 @@ def run_axe(page: Page) -> list[str]:
 
 
 def test_axe_finds_no_violations_on_any_page_light_or_dark(page, base_url, pages):
+    """Every page, at 1280 and 375 px, light and dark; and the states scripts
+    make: search results, no results, an open citation preview."""
     if not AXE.is_file():
         pytest.fail("axe-core is missing: run `make test` (or `npm ci`)")
+    states = [*pages, "search.html?q=ketamine+side+effects", "search.html?q=zzqx"]
     found = []
-    for path in pages:
-        page.goto(base_url + path)
-        for theme in ("light", "dark"):
-            page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
-            found.extend(f"{path} ({theme}) {v}" for v in run_axe(page))
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        for path in states:
+            page.goto(base_url + path)
+            for theme in ("light", "dark"):
+                page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
+                found.extend(f"{path} ({viewport['width']} px, {theme}) {v}" for v in run_axe(page))
+        page.goto(f"{base_url}{ARTICLE}.html")
+        page.locator("a.kb-cite").first.focus()
+        expect(page.locator("#kb-popover")).to_be_visible()
+        found.extend(f"citation preview ({viewport['width']} px) {v}" for v in run_axe(page))
     assert found == []
 
 

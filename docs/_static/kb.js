@@ -62,7 +62,8 @@
     popover.append(popoverText, popoverLink);
     popover.addEventListener("mouseenter", () => clearTimeout(hideTimer));
     popover.addEventListener("mouseleave", () => hideSoon());
-    document.body.append(popover);
+    // Inside the main landmark, where its content belongs (axe: region).
+    (document.querySelector("[role=main], main") || document.body).append(popover);
   }
 
   function show(link, text, linkText, byTap = false) {
@@ -84,8 +85,13 @@
     let left = box.left + window.scrollX;
     const maxLeft = window.scrollX + document.documentElement.clientWidth - MARGIN - width;
     left = Math.max(window.scrollX + MARGIN, Math.min(left, maxLeft));
-    popover.style.left = `${left}px`;
-    popover.style.top = `${box.bottom + window.scrollY + 4}px`;
+    // Absolute from its offset parent (the page, or a positioned ancestor).
+    const parent = popover.offsetParent || document.body;
+    const origin = parent.getBoundingClientRect();
+    const fromPage = { x: origin.left + window.scrollX, y: origin.top + window.scrollY };
+    const isBody = parent === document.body || parent === document.documentElement;
+    popover.style.left = `${left - (isBody ? 0 : fromPage.x)}px`;
+    popover.style.top = `${box.bottom + window.scrollY + 4 - (isBody ? 0 : fromPage.y)}px`;
   }
 
   function hide() {
