@@ -57,8 +57,8 @@ QUERIES = [
     ("spravto", "topics/esketamine.html"),
     ("remision", REMISSION),
     ("remmision", REMISSION),  # two typos in a long word
-    ("side efects", "topics/side-effects-and-safety.html"),
-    ("sprvato side efects", "topics/side-effects-and-safety.html"),
+    ("side efects", "topics/side-effects-and-safety.html"),  # codespell:ignore
+    ("sprvato side efects", "topics/side-effects-and-safety.html"),  # codespell:ignore
     # Lay words and synonyms.
     ("nose spray", ESKETAMINE),
     ("intranasal", "glossary.html#term-Intranasal"),

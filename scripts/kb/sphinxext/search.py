@@ -144,13 +144,26 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     if docname in UNSEARCHED:
         return
     found = list(sections(doctree))
-    if not found:
-        return
+    # Every page read gets a record, even an empty one: a page without one
+    # was read before this extension was, and is read again (below).
     _records(app.env)[docname] = {
-        "title": found[0][1],
+        "title": found[0][1] if found else "",
         # The top section's anchor is the page itself.
-        "sections": [("", found[0][1], found[0][2]), *[s for s in found[1:] if s[2] or s[1]]],
+        "sections": [("", found[0][1], found[0][2]), *[s for s in found[1:] if s[2] or s[1]]]
+        if found
+        else [],
     }
+
+
+def unindexed(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages an older environment holds without a search record: read them again,
+    or an incremental build would write an index missing them."""
+    records = _records(env)
+    return sorted(
+        d for d in env.found_docs - added - changed if d not in records and d not in UNSEARCHED
+    )
 
 
 def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -243,6 +256,8 @@ def build_index(app: Sphinx) -> dict[str, Any]:
     docs: list[list[Any]] = []
     for docname in sorted(_records(env)):
         record = _records(env)[docname]
+        if not record["sections"]:
+            continue
         kind = _kind(docname, env)
         page: dict[str, Any] = {"u": builder.get_target_uri(docname), "t": record["title"]}
         page["k"] = kind
@@ -360,6 +375,7 @@ def search_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", check_engine)
     app.connect("doctree-read", collect)
+    app.connect("env-get-outdated", unindexed)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("html-collect-pages", search_page)
