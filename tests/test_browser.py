@@ -135,7 +135,7 @@ def test_tooltip_shows_the_definition_on_hover_and_focus(page, base_url):
 
 
 def test_tooltip_stays_inside_a_phone_screen(browser, base_url):
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     page = context.new_page()
     page.on("request", lambda request: REQUESTS.append(request.url))
     page.goto(f"{base_url}{ARTICLE}.html")

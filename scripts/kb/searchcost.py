@@ -57,7 +57,7 @@ def index_bytes(html: Path) -> IndexBytes:
 @dataclass(frozen=True)
 class TimeToResults:
     query: str
-    results: int
+    shown: int  # results drawn (the page shows 20 at a time)
     total_ms: float  # navigation start -> results on screen
     index_ms: float  # of which: building the index in the browser
     search_ms: float  # and: parsing the query, ranking, drawing
@@ -95,7 +95,7 @@ def time_to_results(
                     total: Number(document.documentElement.dataset.kbSearchReadyMs),
                     index: Number(document.documentElement.dataset.kbSearchIndexMs),
                     search: Number(document.documentElement.dataset.kbSearchMs),
-                    results: document.querySelectorAll('#search-results .kb-result').length,
+                    shown: document.querySelectorAll('#search-results .kb-result').length,
                 })"""
             )
             browser.close()
