@@ -102,7 +102,7 @@ def time_to_results(
     finally:
         server.shutdown()
         server.server_close()
-    return TimeToResults(query, found["results"], found["total"], found["index"], found["search"])
+    return TimeToResults(query, found["shown"], found["total"], found["index"], found["search"])
 
 
 def report(html: Path, query: str = "ketamine side effects") -> dict[str, object]:
