@@ -25,13 +25,14 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# System packages come first: the venv itself needs python3-venv.
+# System packages come first: the venv itself needs python3-venv. The HTML
+# site needs node_modules too: its search engine (MiniSearch) is an npm package.
 build:  ## build the HTML site and the PDFs into docs/_build
 	$(SYSTEM) ensure build
-	$(MAKE) --no-print-directory $(STAMP)
+	$(MAKE) --no-print-directory $(STAMP) node_modules/.installed
 	$(BIN)/kb build all
 
-html: $(STAMP)  ## build only the HTML site
+html: $(STAMP) node_modules/.installed  ## build only the HTML site
 	$(BIN)/kb build html
 
 pdf:  ## build only the PDFs (book and handouts)
@@ -55,10 +56,10 @@ format: $(STAMP)  ## format the Python code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve: $(STAMP)  ## live preview at http://127.0.0.1:8000
+serve: $(STAMP) node_modules/.installed  ## live preview at http://127.0.0.1:8000
 	$(BIN)/sphinx-autobuild -n --keep-going docs docs/_build/html --host 127.0.0.1 --port 8000
 
-bench: $(STAMP)  ## run the benchmark (see BENCHMARKS.md)
+bench: $(STAMP) node_modules/.installed  ## run the benchmark (see BENCHMARKS.md)
 	$(BIN)/kb bench --articles 100
 
 lock: $(STAMP)  ## re-resolve requirements.lock from pyproject.toml

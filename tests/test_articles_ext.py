@@ -14,12 +14,14 @@ def soup(app, docname: str) -> BeautifulSoup:
 def test_header_shows_every_field(app):
     app.build()
     assert app.warning.getvalue() == ""
-    header = soup(app, "articles/nasal-spray-basics").select_one(".kb-article-header")
-    text = header.get_text(" ", strip=True)
+    page = soup(app, "articles/nasal-spray-basics")
+    header = page.select_one(".kb-article-header")
+    foot = page.select_one(".kb-article-foot")
+    text = header.get_text(" ", strip=True) + " " + foot.get_text(" ", strip=True)
     assert "A made-up page about a nasal spray, for tests." in text
     assert header.select_one(".kb-evidence-rct").get_text() == "Randomised controlled trial"
     assert "Patients and families" in text
-    assert [a.get_text() for a in header.select(".kb-fact-topics a")] == [
+    assert [a.get_text() for a in foot.select(".kb-fact-topics a")] == [
         "Esketamine (Spravato)",
         "Maintenance treatment",
     ]
@@ -34,7 +36,7 @@ def test_admonitions_have_titles_and_classes(app):
     page = soup(app, "articles/nasal-spray-basics")
     takeaway = page.select_one(".admonition.kb-key-takeaway")
     note = page.select_one(".admonition.kb-evidence-note")
-    assert takeaway.select_one(".admonition-title").get_text() == "Key takeaway"
+    assert takeaway.select_one(".admonition-title").get_text() == "Key points"
     assert [li.get_text(strip=True) for li in takeaway.select("li")] == [
         "first point",
         "second point",

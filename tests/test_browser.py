@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -87,7 +88,7 @@ def pages(site) -> list[str]:
 
 def test_search_for_a_glossary_term_finds_the_article(page, base_url):
     page.goto(f"{base_url}search.html?q=esketamine")
-    results = page.locator("#search-results ul.search li a")
+    results = page.locator("#search-results .kb-result a")
     expect(results.first).to_be_visible()
     hrefs = [urlsplit(h).path for h in results.evaluate_all("els => els.map(e => e.href)")]
     assert "/articles/esketamine-in-treatment-resistant-depression.html" in hrefs
@@ -134,7 +135,7 @@ def test_tooltip_shows_the_definition_on_hover_and_focus(page, base_url):
 
 
 def test_tooltip_stays_inside_a_phone_screen(browser, base_url):
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     page = context.new_page()
     page.on("request", lambda request: REQUESTS.append(request.url))
     page.goto(f"{base_url}{ARTICLE}.html")
@@ -233,14 +234,23 @@ def run_axe(page: Page) -> list[str]:
 
 
 def test_axe_finds_no_violations_on_any_page_light_or_dark(page, base_url, pages):
+    """Every page, at 1280 and 375 px, light and dark; and the states scripts
+    make: search results, no results, an open citation preview."""
     if not AXE.is_file():
         pytest.fail("axe-core is missing: run `make test` (or `npm ci`)")
+    states = [*pages, "search.html?q=ketamine+side+effects", "search.html?q=zzqx"]
     found = []
-    for path in pages:
-        page.goto(base_url + path)
-        for theme in ("light", "dark"):
-            page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
-            found.extend(f"{path} ({theme}) {v}" for v in run_axe(page))
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        for path in states:
+            page.goto(base_url + path)
+            for theme in ("light", "dark"):
+                page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
+                found.extend(f"{path} ({viewport['width']} px, {theme}) {v}" for v in run_axe(page))
+        page.goto(f"{base_url}{ARTICLE}.html")
+        page.locator("a.kb-cite").first.focus()
+        expect(page.locator("#kb-popover")).to_be_visible()
+        found.extend(f"citation preview ({viewport['width']} px) {v}" for v in run_axe(page))
     assert found == []
 
 
@@ -267,6 +277,219 @@ def test_screenshots_of_an_article(browser, base_url, artifacts):
         page.screenshot(path=artifacts / name, full_page=True)
         context.close()
         assert (artifacts / name).stat().st_size > 10_000
+
+
+# -- Answer first, on a phone --------------------------------------------------------
+
+ARTICLES = sorted(
+    f"{schema.ARTICLES_DIR}/{p.stem}"
+    for p in paths.ARTICLES.glob("*.md")
+    if schema.is_article_docname(f"{schema.ARTICLES_DIR}/{p.stem}")
+)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.on("request", lambda request: REQUESTS.append(request.url))
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("article", ARTICLES)
+def test_title_summary_and_key_points_fill_the_first_phone_screen(phone, base_url, article):
+    phone.goto(f"{base_url}{article}.html")
+    h1 = phone.locator("article h1")
+    assert float(h1.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")) <= 28
+    summary = phone.locator("article .kb-summary")
+    key_points = phone.locator("article .kb-key-takeaway")
+    expect(key_points.locator(".admonition-title")).to_have_text("Key points")
+    first_point = key_points.locator("p:not(.admonition-title), li").first
+    for part in (h1, summary, phone.locator(".kb-facts-line"), first_point):
+        box = part.bounding_box()
+        assert box is not None and box["y"] + min(box["height"], 30) <= PHONE["height"], part
+    # Key points and the evidence note are at body size.
+    body = float(
+        phone.evaluate(
+            "parseFloat(getComputedStyle("
+            "document.querySelector('article section section > p')).fontSize)"
+        )
+    )
+    for box in (key_points, phone.locator("article .kb-evidence-note")):
+        size = box.evaluate(
+            "el => parseFloat(getComputedStyle("
+            "el.querySelector('p:not(.admonition-title), li')).fontSize)"
+        )
+        assert size == body
+    # The facts are one line under the summary, the dates at the foot.
+    line = phone.locator(".kb-facts-line")
+    assert line.locator(".kb-fact-evidence, .kb-fact-audience, .kb-fact-review").count() == 3
+    foot = phone.locator("article .kb-article-foot")
+    expect(foot).to_contain_text("Last reviewed")
+    assert foot.bounding_box()["y"] > summary.bounding_box()["y"] + PHONE["height"]
+
+
+@pytest.mark.parametrize("article", ARTICLES)
+def test_first_tap_on_a_term_shows_its_definition_with_a_link(phone, base_url, article):
+    url = f"{base_url}{article}.html"
+    phone.goto(url)
+    link = phone.locator(".kb-term > a").first
+    definition = link.locator("xpath=following-sibling::span[@role='tooltip']").text_content()
+    link.tap()
+    expect(phone).to_have_url(url)
+    popover = phone.locator("#kb-popover")
+    expect(popover).to_be_visible()
+    assert popover.locator(".kb-popover-text").text_content() == definition
+    assert popover.locator("a").get_attribute("href") == link.evaluate("el => el.href")
+    box = popover.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    # Marked as a term: a dotted underline.
+    assert link.evaluate("el => getComputedStyle(el).textDecorationStyle") == "dotted"
+    phone.keyboard.press("Escape")
+    expect(popover).to_be_hidden()
+    # A second tap follows the link.
+    link.tap()
+    expect(popover).to_be_visible()
+    link.tap()
+    expect(phone).to_have_url(re.compile(r"/glossary\.html#term-"))
+
+
+@pytest.mark.parametrize("article", ARTICLES)
+def test_tapping_a_citation_shows_its_source(phone, base_url, article):
+    url = f"{base_url}{article}.html"
+    phone.goto(url)
+    cite = phone.locator("a.kb-cite").nth(1)
+    source = cite.get_attribute("data-kb-source")
+    assert source
+    cite.tap()
+    expect(phone).to_have_url(url)
+    popover = phone.locator("#kb-popover")
+    expect(popover.locator(".kb-popover-text")).to_have_text(source)
+    expect(popover.locator("a")).to_have_attribute("href", re.compile(r"#"))
+    phone.keyboard.press("Escape")
+    expect(popover).to_be_hidden()
+    # Every citation is a 24 x 24 px target (WCAG 2.5.8).
+    small = [
+        b
+        for b in phone.locator("a.kb-cite").evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect()).map(r => [r.width, r.height])"
+        )
+        if b[0] < 24 or b[1] < 24
+    ]
+    assert small == []
+
+
+def test_citation_preview_on_hover_and_keyboard_focus(page, base_url):
+    page.goto(f"{base_url}{ARTICLE}.html")
+    cite = page.locator("a.kb-cite").first
+    popover = page.locator("#kb-popover")
+    cite.hover()
+    expect(popover).to_be_visible()
+    expect(popover.locator(".kb-popover-text")).to_have_text(cite.get_attribute("data-kb-source"))
+    page.mouse.move(0, 0)
+    expect(popover).to_be_hidden()
+    cite.focus()
+    expect(popover).to_be_visible()
+    expect(cite).to_have_accessible_description(cite.get_attribute("data-kb-source"))
+    page.keyboard.press("Escape")
+    expect(popover).to_be_hidden()
+    expect(page).to_have_url(f"{base_url}{ARTICLE}.html")
+
+
+# -- Calm pages ----------------------------------------------------------------------
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    values = [float(v) for v in re.findall(r"[\d.]+", css)[:3]]
+    return tuple(values)
+
+
+def _contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    def luminance(rgb: tuple[float, ...]) -> float:
+        def channel(c: float) -> float:
+            c /= 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, bl = (channel(c) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * bl
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_card_and_tooltip_edges_stand_out(page, base_url, theme):
+    page.goto(f"{base_url}index.html")
+    page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
+    background = _rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    card = _rgb(
+        page.locator(".sd-card").first.evaluate("el => getComputedStyle(el).borderTopColor")
+    )
+    assert _contrast(card, background) >= 3
+    page.goto(f"{base_url}{ARTICLE}.html")
+    page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
+    page.locator(".kb-term > a").first.hover()
+    tooltip = page.locator(".kb-tooltip").first
+    expect(tooltip).to_be_visible()
+    edge = _rgb(tooltip.evaluate("el => getComputedStyle(el).borderTopColor"))
+    assert _contrast(edge, background) >= 3
+    text = _rgb(tooltip.evaluate("el => getComputedStyle(el).color"))
+    fill = _rgb(tooltip.evaluate("el => getComputedStyle(el).backgroundColor"))
+    assert _contrast(text, fill) >= 4.5
+
+
+def test_home_page_has_one_navigation_and_one_crisis_notice(phone, base_url):
+    phone.goto(f"{base_url}index.html")
+    assert phone.locator("article .toctree-wrapper").count() == 0
+    crisis = phone.get_by_text(re.compile(r"call or text\s+988"))
+    visible = [
+        b for b in crisis.all() if b.is_visible() and b.bounding_box()["y"] < PHONE["height"]
+    ]
+    assert len(visible) == 1
+
+
+def test_page_contents_show_from_1280_px(page, base_url):
+    page.goto(f"{base_url}{ARTICLE}.html")
+    toc = page.locator(".toc-drawer")
+    box = toc.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= DESKTOP["width"]
+    expect(toc.locator(".toc-tree ul ul a").first).to_be_visible()
+
+
+def test_print_shows_the_page_address_and_link_targets(page, base_url):
+    page.goto(f"{base_url}{ARTICLE}.html")
+    page.emulate_media(media="print")
+    address = page.locator(".kb-print-address")
+    expect(address).to_be_visible()
+    expect(address).to_contain_text(f"/{ARTICLE}.html")
+    link = page.locator("article a[data-kb-print-href]").first
+    target = link.get_attribute("data-kb-print-href")
+    assert target.startswith(("https://", base_url))
+    after = link.evaluate("el => getComputedStyle(el, '::after').content")
+    assert target in after
+    page.emulate_media(media="screen")
+    expect(address).to_be_hidden()
+
+
+def test_screenshots_of_every_page(browser, base_url, pages, artifacts):
+    """Every page at both widths, light and dark, for a person to compare
+    with the NHS.uk and MedlinePlus patterns (test-artifacts/pages/)."""
+    folder = artifacts / "pages"
+    folder.mkdir(exist_ok=True)
+    for viewport, touch in ((PHONE, True), (DESKTOP, False)):
+        for theme in ("light", "dark"):
+            context = browser.new_context(viewport=viewport, has_touch=touch, color_scheme=theme)
+            page = context.new_page()
+            page.on("request", lambda request: REQUESTS.append(request.url))
+            for path in pages:
+                page.goto(base_url + path)
+                page.evaluate("theme => { document.body.dataset.theme = theme; }", theme)
+                stem = path.removesuffix(".html").replace("/", "_")
+                name = f"{stem}-{viewport['width']}-{theme}.png"
+                page.screenshot(path=folder / name)
+                assert (folder / name).stat().st_size > 5_000
+            context.close()
 
 
 def test_no_request_leaves_the_origin(page, base_url, pages):

@@ -641,8 +641,8 @@ def test_imported_page_in_the_site(built, name):
     main = page.select_one("article")
     assert main.select_one(".kb-article-header .kb-review-draft")
     takeaway = main.select_one(".admonition.kb-key-takeaway")
-    assert takeaway.select_one(".admonition-title").get_text() == "Key takeaway"
-    assert len(takeaway.get_text(strip=True)) > len("Key takeaway") + 20
+    assert takeaway.select_one(".admonition-title").get_text() == "Key points"
+    assert len(takeaway.get_text(strip=True)) > len("Key points") + 20
     assert main.select_one(".admonition.kb-evidence-note p")
     terms = main.select("a[href*='glossary.html#term-']")
     assert len(terms) == len(draft.linked_terms) > 0

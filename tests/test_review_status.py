@@ -16,7 +16,8 @@ def soup(app, docname: str) -> BeautifulSoup:
 
 
 def facts(page: BeautifulSoup) -> dict[str, str]:
-    header = page.select_one(".kb-article-header")
+    # On HTML pages the facts list sits at the article's foot (kb.sphinxext.layout).
+    header = page.select_one(".kb-article-foot")
     return {
         dt["class"][0]: dt.find_next_sibling("dd").get_text(" ", strip=True)
         for dt in header.select("dl.kb-facts > dt")

@@ -148,7 +148,7 @@ def test_new_page_builds_strictly_once_topics_and_evidence_are_given(root, tmp_p
     warnings = sphinx_build(root / "docs", tmp_path / "out")
     assert warnings == ""
     html = (tmp_path / "out" / "html" / "articles" / "a-draft-to-preview.html").read_text()
-    assert "Key takeaway" in html and "Evidence quality note" in html
+    assert "Key points" in html and "Evidence quality note" in html
 
 
 def test_the_author_is_recorded_but_no_review(root):

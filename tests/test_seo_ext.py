@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import types
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -35,7 +36,7 @@ def test_article_meta_and_opengraph_come_from_front_matter(app):
     assert meta(page, "property", "og:type") == "article"
     assert meta(page, "property", "og:url") == BASE + "articles/sample.html"
     assert meta(page, "property", "og:site_name") == "Test site"
-    assert meta(page, "property", "og:locale") == "en"
+    assert meta(page, "property", "og:locale") == "en_US"
 
 
 @pytest.mark.sphinx("html", testroot="seo")
@@ -69,7 +70,56 @@ def test_articles_carry_a_medical_web_page(app):
         "inLanguage": "en",
         "url": BASE + "articles/sample.html",
         "isPartOf": {"@type": "WebSite", "name": "Test site", "url": BASE},
+        "publisher": {"@type": "Organization", "name": "Test site", "url": BASE},
+        "about": [
+            {"@type": "MedicalCondition", "name": "Treatment-resistant depression"},
+            {"@type": "Thing", "name": "Maintenance treatment"},
+        ],
+        # No bibliography in this root: no citation; not in git: no dates.
     }
+
+
+@pytest.mark.sphinx("html", testroot="seo")
+def test_one_viewport_tag_robots_txt_and_noindex(app):
+    app.build()
+    for page in ("index", "articles/sample", "search", "genindex"):
+        assert len(head(app, page).find_all("meta", attrs={"name": "viewport"})) == 1, page
+    for page in ("search", "genindex"):
+        assert head(app, page).find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert head(app, "index").find("meta", attrs={"name": "robots"}) is None
+    robots = (app.outdir / "robots.txt").read_text()
+    assert robots == f"User-agent: *\nAllow: /\nSitemap: {BASE}sitemap.xml\n"
+
+
+def test_citations_say_what_the_source_is(tmp_path):
+    bibfile = tmp_path / "refs.bib"
+    bibfile.write_text(
+        "@misc{a, title = {A {TRD} study}, year = {2026}, howpublished = {A journal},\n"
+        "  description = {News report on a study, 2026}, doi = {10.1/x}}\n"
+        "@misc{b, note = {Title not recorded}}\n",
+        encoding="utf-8",
+    )
+    app = types.SimpleNamespace(
+        srcdir=tmp_path, config=types.SimpleNamespace(bibtex_bibfiles=["refs.bib"])
+    )
+    assert seo._citation(app, "a") == {
+        "@type": "CreativeWork",
+        "name": "A TRD study",
+        "datePublished": "2026",
+        "sameAs": "https://doi.org/10.1/x",
+        "publisher": {"@type": "Organization", "name": "A journal"},
+        "description": "News report on a study, 2026",
+    }
+    assert seo._citation(app, "b") == {
+        "@type": "CreativeWork",
+        "description": "Title not recorded",
+    }
+    assert seo._citation(app, "missing") is None
+
+
+def test_og_locale_is_a_full_locale():
+    assert seo.og_locale("en") == "en_US"
+    assert seo.og_locale("pt-BR") == "pt_BR"
 
 
 @pytest.mark.sphinx("html", testroot="seo")

@@ -16,10 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from sphinx.search.en import SearchEnglish
 
 import kb
 from kb import glossary, paths, schema
+from kb.sphinxext import search
 from kb.sphinxext.articles import format_date
 
 pytestmark = pytest.mark.slow
@@ -84,14 +84,23 @@ def test_there_are_articles_to_check():
 @pytest.mark.parametrize("source", ARTICLES, ids=lambda s: s.docname)
 def test_article_shows_its_metadata(html, source):
     article = source.article
-    header = html(source.docname).select_one("article .kb-article-header")
+    page = html(source.docname)
+    header = page.select_one("article .kb-article-header")
     assert header.select_one(".kb-summary").get_text() == article.summary
+    # Under the summary, one line: evidence, audience, short review status.
+    line = header.select_one(".kb-facts-line")
+    assert line.select_one(".kb-fact-evidence .kb-evidence").get_text() == article.evidence_label
+    assert line.select_one(".kb-fact-audience").get_text() == f"For: {article.audience_label}"
+    status = line.select_one(".kb-fact-review a")
+    assert article.review_status_label.startswith(status.get_text())
+    # The rest at the article's foot, where the status links to.
+    foot = page.select_one(f"article #{status['href'][1:]}")
+    assert "kb-article-foot" in foot["class"]
+    assert header.select_one("dl.kb-facts") is None
     fact = {
         dt["class"][0]: dt.find_next_sibling("dd").get_text(" ", strip=True)
-        for dt in header.select("dl.kb-facts > dt")
+        for dt in foot.select("dl.kb-facts > dt")
     }
-    assert fact["kb-fact-evidence"] == article.evidence_label
-    assert fact["kb-fact-audience"] == article.audience_label
     assert fact["kb-fact-topics"] == " , ".join(article.topic_labels)
     assert fact["kb-fact-review"] == article.review_status_label
     last, due = article.last_reviewed, article.next_review
@@ -103,7 +112,7 @@ def test_article_shows_its_metadata(html, source):
 def test_article_has_both_admonitions_and_references(html, source):
     page = html(source.docname)
     titles = [t.get_text() for t in page.select("article .admonition > .admonition-title")]
-    assert "Key takeaway" in titles
+    assert "Key points" in titles
     assert "Evidence quality note" in titles
     assert page.select(".kb-key-takeaway p:not(.admonition-title)")
     assert page.select(".kb-evidence-note p:not(.admonition-title)")
@@ -229,15 +238,17 @@ def test_every_citation_lands_on_a_reference_entry(site, html):
 
 
 def test_search_index_has_the_key_terms(site):
-    text = (site.html / "searchindex.js").read_text(encoding="utf-8")
-    index = json.loads(re.search(r"Search\.setIndex\((.*)\)\s*$", text, re.S).group(1))
-    stem = SearchEnglish({}).stem
-    article_ids = {i for i, d in enumerate(index["docnames"]) if schema.is_article_docname(d)}
-    for word in ("esketamine", "remission", "dissociation"):
-        found = index["terms"].get(stem(word))
-        assert found is not None, word
-        pages = {found} if isinstance(found, int) else set(found)
-        assert pages & article_ids, word
+    index = search.read_index(site.html / "_static" / search.INDEX_FILE)
+    articles = {
+        i for i, page in enumerate(index["pages"]) if schema.is_article_docname(page["u"][:-5])
+    }
+    for word in ("esketamine", "remission", "dissociation", "988"):
+        pages = {p for p, _, heading, text in index["docs"] if word in f"{heading} {text}".lower()}
+        assert pages, word
+        if word != "988":
+            assert pages & articles, word
+    # Sphinx's own index is not built: the site's search replaces it.
+    assert not (site.html / "searchindex.js").exists()
 
 
 @pytest.mark.parametrize("source", ARTICLES, ids=lambda s: s.docname)
@@ -352,3 +363,31 @@ def test_kb_js_and_css_are_on_every_page(site):
         assert re.search(r'<script src="[^"]*_static/kb\.js', text), path
         assert re.search(r'href="[^"]*_static/kb\.css', text), path
     assert (site.html / "_static" / "kb.js").is_file()
+
+
+def test_reference_lists_have_no_back_links(site, html):
+    for docname in all_docnames(site):
+        assert html(docname).select(".citation .backrefs, [role=doc-backlink]") == [], docname
+
+
+def test_glossary_has_an_a_to_z_bar(html):
+    page = html("glossary")
+    bar = page.select_one("nav.kb-az")
+    links = bar.select("a")
+    assert len(bar.select("li")) == 26 and len(links) >= 10
+    for link in links:
+        section = page.find(id=link["href"][1:])
+        assert section is not None and section.find(["h2"]).get_text().startswith(link.get_text())
+
+
+def test_pages_load_only_the_assets_they_use(site):
+    for path in site.pages():
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(site.html).as_posix()
+        uses_cards = 'class="sd-' in text.split("<body", 1)[-1]
+        assert ("sphinx-design.min.css" in text) == uses_cards, name
+        assert ("design-tabs.js" in text) == ("sd-tab-set" in text), name
+        assert ("pygments.css" in text) == ('class="highlight' in text), name
+    home = site.page("index")
+    assert "sphinx-design.min.css" in home
+    assert "kb-search.js" not in home and "kb-search.js" in site.page("search")

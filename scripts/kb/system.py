@@ -32,16 +32,16 @@ BUILD = (
     Need("fonts-freefont-otf", "FreeSerif/FreeSans/FreeMono, Sphinx's XeLaTeX fonts"),
     Need("xindy", "the index processor Sphinx uses with XeLaTeX", "xindy"),
     Need("git", "dates the build from the last commit, for reproducible output", "git"),
+    Need("nodejs", "runs npm, which installs the site's search engine (MiniSearch)", "node"),
+    Need("npm", "installs MiniSearch, axe-core and the Nu checker from package-lock.json", "npm"),
 )
 
-#: What ``make test`` needs on top: a browser, PDF readers, Java and Node.
+#: What ``make test`` needs on top: a browser, PDF readers and Java.
 TEST = (
     *BUILD,
     Need("chromium", "the real browser the reader tests drive", "chromium"),
     Need("poppler-utils", "pdftotext, pdffonts and pdftoppm read the PDFs", "pdftotext"),
     Need("default-jre-headless", "runs the W3C Nu HTML Checker", "java"),
-    Need("nodejs", "runs axe-core and installs the Node packages", "node"),
-    Need("npm", "installs axe-core and the Nu checker from package-lock.json", "npm"),
 )
 
 GROUPS = {"build": BUILD, "test": TEST}

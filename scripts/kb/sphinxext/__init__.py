@@ -9,12 +9,36 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kb import schema
-from kb.sphinxext import articles, bibstyle, glossary_links, latex, perf, safety, seo, site
+from kb.sphinxext import (
+    articles,
+    bibstyle,
+    citations,
+    glossary_links,
+    latex,
+    layout,
+    perf,
+    safety,
+    search,
+    seo,
+    site,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-MODULES = (articles, bibstyle, glossary_links, seo, site, safety, perf, latex)
+MODULES = (
+    articles,
+    layout,
+    bibstyle,
+    citations,
+    glossary_links,
+    seo,
+    site,
+    search,
+    safety,
+    perf,
+    latex,
+)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -246,6 +246,7 @@ class _NamedAdmonition(SphinxDirective):
 
 
 class KeyTakeaway(_NamedAdmonition):
+    # Titled "Key points" and shown first on HTML pages (kb.sphinxext.layout).
     title = "Key takeaway"
     css_class = "kb-key-takeaway"
 

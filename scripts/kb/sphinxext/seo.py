@@ -9,6 +9,13 @@ nothing is fetched and no third-party script is added.
   read at ``doctree-read``, with purge and merge handlers).
 - Articles carry a schema.org ``MedicalWebPage`` with ``lastReviewed`` and
   ``audience`` (``MedicalAudience``, Patient and/or Clinician).
+- Their JSON-LD also carries ``datePublished`` / ``dateModified`` (the
+  page's first and last commit, from one ``git log`` per build:
+  :mod:`kb.gitdates`), the ``publisher``, a ``citation`` per source (with
+  the bibliography's reader-facing description) and what it is ``about``.
+- ``og:locale`` is a full locale ("en_US"); the second viewport tag that
+  docutils adds is dropped; search and genindex are ``noindex``.
+- ``robots.txt`` lets every crawler in and points to the sitemap.
 - ``sitemap.xml`` lists every page (not the 404 page) by its absolute URL
   under ``kb_base_url``, sorted, with articles' ``lastmod`` from their last
   review, so that two builds of one commit give the same file.
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
@@ -25,7 +33,7 @@ from xml.sax.saxutils import escape as xml_escape
 from docutils import nodes
 from sphinx.util import logging
 
-from kb import schema
+from kb import bib, gitdates, schema
 from kb.files import write_atomic
 from kb.sphinxext.site import NOT_FOUND_PAGE
 
@@ -34,6 +42,8 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
+
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 DESCRIPTIONS = "kb_descriptions"
 #: Longest description kept: search engines show about this much.
@@ -45,6 +55,14 @@ SCHEMA_ORG_AUDIENCES: dict[str, tuple[str, ...]] = {
     "clinician": ("Clinician",),
     "both": ("Patient", "Clinician"),
 }
+
+
+#: What every article is about (schema.org ``about``), besides its topics.
+SUBJECT = {"@type": "MedicalCondition", "name": "Treatment-resistant depression"}
+#: Language -> the full locale OpenGraph wants, where the config gives none.
+OG_LOCALES = {"en": "en_US"}
+#: Generated pages that search engines should not list.
+NOINDEX = frozenset({"search", "genindex", NOT_FOUND_PAGE})
 
 
 def shorten(text: str, limit: int = MAX_DESCRIPTION) -> str:
@@ -120,6 +138,19 @@ def json_ld(app: Sphinx, pagename: str, article: schema.Article) -> dict[str, An
     }
     if article.last_reviewed:  # a draft has never been reviewed
         data["lastReviewed"] = article.last_reviewed.isoformat()
+    dates = _git_dates(app).get((Path(app.srcdir) / app.env.doc2path(pagename)).resolve())
+    if dates is not None:
+        data["datePublished"] = dates.created.isoformat()
+        data["dateModified"] = dates.modified.isoformat()
+    data["publisher"] = {
+        "@type": "Organization",
+        "name": app.config.html_title or app.config.project,
+        **({"url": app.config.kb_base_url} if app.config.kb_base_url else {}),
+    }
+    citations = [c for c in (_citation(app, key) for key in article.sources) if c]
+    if citations:
+        data["citation"] = citations
+    data["about"] = [SUBJECT, *({"@type": "Thing", "name": t} for t in article.topic_labels)]
     url = absolute_url(app, pagename)
     if url:
         data["url"] = url
@@ -129,6 +160,52 @@ def json_ld(app: Sphinx, pagename: str, article: schema.Article) -> dict[str, An
             "url": app.config.kb_base_url,
         }
     return data
+
+
+def _git_dates(app: Sphinx) -> dict[Path, gitdates.FileDates]:
+    """Every source file's commit dates: one git call per build (see setup)."""
+    if not hasattr(app, "kb_git_dates"):
+        app.kb_git_dates = gitdates.file_dates(Path(app.srcdir))
+    return app.kb_git_dates
+
+
+def bibliographies(app: Sphinx) -> list[bib.Bibliography]:
+    if not hasattr(app, "kb_bibliographies"):
+        found = []
+        for name in getattr(app.config, "bibtex_bibfiles", []) or []:
+            try:
+                found.append(bib.load(Path(app.srcdir) / name))
+            except bib.BibError:
+                continue  # sphinxcontrib-bibtex reports it
+        app.kb_bibliographies = found
+    return app.kb_bibliographies
+
+
+def _citation(app: Sphinx, key: str) -> dict[str, str] | None:
+    """schema.org CreativeWork for one source: only the fields the record has."""
+    for bibliography in bibliographies(app):
+        if key not in bibliography:
+            continue
+        fields = {k: bib.plain_value(v) for k, v in bibliography.fields(key).items()}
+        work = {"@type": "CreativeWork"}
+        for ours, theirs in (("title", "name"), ("url", "url"), ("year", "datePublished")):
+            if fields.get(ours):
+                work[theirs] = fields[ours]
+        if fields.get("doi"):
+            work["sameAs"] = f"https://doi.org/{fields['doi']}"
+        if fields.get("howpublished"):
+            work["publisher"] = {"@type": "Organization", "name": fields["howpublished"]}
+        # What the source is, in the reader's words; else the record's own note.
+        description = bibliography.description(key) or fields.get("note")
+        if description:
+            work["description"] = " ".join(description.split())
+        return work if len(work) > 1 else None
+    return None
+
+
+def og_locale(language: str) -> str:
+    language = language.replace("-", "_")
+    return language if "_" in language else OG_LOCALES.get(language, language)
 
 
 def _meta(attribute: str, key: str, value: str) -> str:
@@ -157,7 +234,7 @@ def metatags(app: Sphinx, pagename: str) -> str:
     if url:
         tags.append(_meta("property", "og:url", url))
     if app.config.language:
-        tags.append(_meta("property", "og:locale", app.config.language))
+        tags.append(_meta("property", "og:locale", og_locale(app.config.language)))
     if article is not None:
         payload = json.dumps(json_ld(app, pagename, article), ensure_ascii=False, indent=1)
         # "</" cannot end the script element early once escaped.
@@ -169,12 +246,13 @@ def metatags(app: Sphinx, pagename: str) -> str:
 def add_metatags(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    if pagename not in app.env.found_docs:
-        return
-    existing = context.get("metatags", "")
-    context["metatags"] = f"{existing}\n{metatags(app, pagename)}\n"
-    if pagename == NOT_FOUND_PAGE:
-        context["metatags"] += '<meta name="robots" content="noindex">\n'
+    # docutils writes a viewport tag of its own; the theme has one already.
+    existing = _VIEWPORT.sub("", context.get("metatags", ""))
+    if pagename in app.env.found_docs:
+        existing = f"{existing}\n{metatags(app, pagename)}\n"
+    if pagename in NOINDEX:
+        existing += '<meta name="robots" content="noindex">\n'
+    context["metatags"] = existing
 
 
 # -- sitemap.xml --------------------------------------------------------------------------
@@ -199,6 +277,28 @@ def sitemap(app: Sphinx) -> str:
     return "\n".join(lines) + "\n"
 
 
+def robots_txt(app: Sphinx) -> str:
+    lines = ["User-agent: *", "Allow: /"]
+    if app.config.kb_base_url:
+        lines.append(f"Sitemap: {app.config.kb_base_url.rstrip('/')}/sitemap.xml")
+    return "\n".join(lines) + "\n"
+
+
+def write_robots(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.name not in ("html", "dirhtml"):
+        return
+    target = Path(app.outdir) / "robots.txt"
+    text = robots_txt(app)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        write_atomic(target, text)
+
+
+def read_git_dates(app: Sphinx) -> None:
+    """Before any page is written (and before parallel writers fork)."""
+    if app.builder.format == "html":
+        _git_dates(app)
+
+
 def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name not in ("html", "dirhtml"):
         return
@@ -217,5 +317,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("html-page-context", add_metatags)
+    app.connect("builder-inited", read_git_dates)
     app.connect("build-finished", write_sitemap)
+    app.connect("build-finished", write_robots)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
