@@ -45,7 +45,7 @@ QUERIES = [
     ("suicidal thoughts", "topics/suicidal-thoughts.html"),
     ("remission vs response", REMISSION),
     ("REMS", "glossary.html#term-REMS"),
-    ("988", "about/disclaimer.html"),
+    ("988", "topics/suicidal-thoughts.html"),
     ("dissociation", "glossary.html#term-Dissociation"),
     ("is ketamine addictive", REMISSION),
     ("maintenance", "topics/maintenance.html"),
@@ -67,7 +67,7 @@ QUERIES = [
     ("ketamine infusion", "topics/ketamine-treatment.html"),
     ("thoughts of suicide", "topics/suicidal-thoughts.html"),
     ("i want to die", "topics/suicidal-thoughts.html"),
-    ("suicide hotline", "about/disclaimer.html"),
+    ("suicide hotline", "topics/suicidal-thoughts.html"),
     ("keeping the benefit after treatment", "topics/maintenance.html"),
     ("getting fully well", REMISSION),
     ("is it safe", "topics/side-effects-and-safety.html"),
@@ -243,15 +243,15 @@ def test_filters_by_topic_audience_and_evidence(page, base_url):
     by_topic = results_of(page, base_url, "ketamine", topic="access-and-cost")
     assert by_topic and set(by_topic) <= {"topics/access-and-cost.html", ESKETAMINE}
     expect(page.locator("#kb-search-topic")).to_have_value("access-and-cost")
-    by_evidence = results_of(page, base_url, "ketamine", evidence="expert-opinion")
+    by_evidence = results_of(page, base_url, "ketamine", evidence="news-report-on-expert-opinion")
     assert by_evidence == [REMISSION]
     assert results_of(page, base_url, "ketamine", audience="clinician") == []
     assert results_of(page, base_url, "ketamine", audience="both")
     # Choosing a filter runs the search again.
     results_of(page, base_url, "ketamine")
     page.locator("summary", has_text="Narrow the results").click()
-    page.locator("#kb-search-evidence").select_option("clinical-overview")
-    expect(page).to_have_url(re.compile(r"evidence=clinical-overview"))
+    page.locator("#kb-search-evidence").select_option("news-report-on-clinical-overview")
+    expect(page).to_have_url(re.compile(r"evidence=news-report-on-clinical-overview"))
     expect(page.locator(".kb-result h2 a").first).to_have_attribute("href", ESKETAMINE)
 
 
