@@ -17,7 +17,6 @@ nothing is fetched and no third-party script is added.
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
@@ -27,6 +26,7 @@ from sphinx.util import logging
 
 from kb import schema
 from kb.files import write_atomic
+from kb.sphinxext.escaping import script_json
 from kb.sphinxext.site import NOT_FOUND_PAGE
 
 if TYPE_CHECKING:
@@ -156,9 +156,8 @@ def metatags(app: Sphinx, pagename: str) -> str:
     if app.config.language:
         tags.append(_meta("property", "og:locale", app.config.language))
     if article is not None:
-        payload = json.dumps(json_ld(app, pagename, article), ensure_ascii=False, indent=1)
-        # "</" cannot end the script element early once escaped.
-        payload = payload.replace("</", "<\\/")
+        # No "<", ">" or "&" in it: content cannot end or break the element.
+        payload = script_json(json_ld(app, pagename, article), indent=1)
         tags.append(f'<script type="application/ld+json">\n{payload}\n</script>')
     return "\n".join(tags)
 

@@ -1,0 +1,175 @@
+"""The content-safety policy: what untrusted content may put into the output.
+
+Pages, front matter, the glossary and references.bib come from strangers'
+pull requests (SECURITY.md). This module says, once, what is allowed; the
+build (:mod:`kb.sphinxext.safety` and its helpers) enforces it where content
+becomes output, and ``kb check`` (:mod:`kb.lint`) reports the same things at
+their file and line. Neither has rules of its own about URLs, paths or sizes.
+
+- **URLs**: only ``https:``, ``http:``, ``mailto:``, ``tel:`` or relative. The
+  scheme is read the way a browser reads it: after HTML entities are decoded,
+  leading and trailing spaces and control characters stripped and tabs and
+  newlines removed (WHATWG URL parsing), case-insensitively.
+- **Text**: printed text holds no script URL and no HTML markup (a tag, a
+  comment, a ``<script>``/``<style>`` element), because a PDF prints text as it
+  is and a copy-paste of it into a browser would run it.
+- **Files**: a directive reads only regular files inside docs/ (or an
+  allow-listed folder of ``kb_read_allowed`` in conf.py), after symlinks are
+  resolved, of at most :data:`MAX_PAGE_BYTES`.
+- **Size**: a page (or an included file) is at most :data:`MAX_PAGE_BYTES`.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+#: URL schemes content may link to; anything without a scheme is relative.
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+#: Largest page (and largest file a directive may read): 1 MB. The longest
+#: article is about 20 kB; a page this size is a mistake or an attack (a
+#: 50 MB page takes minutes and gigabytes to build).
+MAX_PAGE_BYTES = 1_000_000
+
+#: What a dropped script URL or markup is replaced with in printed text.
+REMOVED = "[removed]"
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+#: C0 controls and space: browsers strip them from both ends of a URL.
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_C0_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _unescape(text: str) -> str:
+    """HTML entities decoded until nothing changes (``&amp;#x61;`` too)."""
+    for _ in range(5):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser (or PDF viewer) would see in *url*, lower case;
+    None for a relative URL."""
+    text = _TAB_OR_NEWLINE.sub("", _unescape(url).strip(_C0_OR_SPACE))
+    # Other invisible characters (zero-width, BOM) hide a scheme from a reader.
+    text = re.sub(r"[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]", "", text)
+    match = _SCHEME.match(text)
+    return match.group(1).lower() if match else None
+
+
+def is_safe_url(url: str) -> bool:
+    """An allowed scheme (or none), and nothing inside that reads as a script
+    URL or markup once decoded: a fragment ``#&#x01;javascript:...`` or a
+    DOI ending in ``"><script>`` is not a link anyone meant."""
+    if url_scheme(url) not in ALLOWED_SCHEMES | {None}:
+        return False
+    decoded = _C0_OR_CONTROL.sub("", unquote(_unescape(url)))
+    return not text_problems(decoded) and not any(c in decoded for c in '<>"`')
+
+
+def is_remote(url: str) -> bool:
+    """A URL that is not a path on this site (for images and file options)."""
+    return url_scheme(url) is not None or _unescape(url).strip().startswith("//")
+
+
+# -- Text ---------------------------------------------------------------------------
+
+_SCRIPT_URL = (
+    r"(?<![\w+.\-])(?:java|vb|live|j|ecma)script[\s\x00-\x1f]*:\S*"
+    r"|(?<![\w+.\-])data[\s\x00-\x1f]*:[\w.+\-]*/[\w.+\-]*[;,]\S*"
+    r"|(?<![\w+.\-])data:[;,]\S*"
+    r"|(?<![\w+.\-])file:/\S*"
+)
+_MARKUP = (
+    r"<!--.*?(?:-->|\Z)"
+    # Tags as an HTML parser sees them: "<" right before the name ("a < b" is text).
+    r"|<(?P<element>script|style|xmp|noscript|iframe|noembed|noframes|textarea|title)\b"
+    r".*?(?:</(?P=element)\s*>|\Z)"
+    r"|</?[a-zA-Z][\w:\-]*(?:\s[^<>]*)?/?>"
+    r"|</?(?:svg|math|img|image|meta|link|base|form|object|embed|iframe|frame|input"
+    r"|button|a|script|style|body|html|head)\b[^<>]*"
+    r"|<!\[CDATA\[|<\?"
+)
+_UNSAFE_TEXT = re.compile(
+    rf"(?P<url>{_SCRIPT_URL})|(?P<markup>{_MARKUP})", re.IGNORECASE | re.DOTALL
+)
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    kind: str  # "script URL" or "markup"
+    start: int
+    end: int
+    snippet: str
+
+
+def text_problems(text: str) -> list[TextProblem]:
+    """Script URLs and HTML markup in text that will be printed or shown."""
+    found = []
+    for match in _UNSAFE_TEXT.finditer(text):
+        kind = "script URL" if match.group("url") else "markup"
+        snippet = " ".join(match.group(0).split())[:60]
+        found.append(TextProblem(kind, match.start(), match.end(), snippet))
+    if not found and "&" in text:
+        # Entity-encoded ("jav&#x61;script:", "&lt;script&gt;") in text that is
+        # printed as is (front matter, bib fields): decoded, it is the same thing.
+        decoded = _unescape(text)
+        if decoded != text and _UNSAFE_TEXT.search(decoded):
+            found.append(TextProblem("encoded script URL or markup", 0, len(text), text[:60]))
+    return found
+
+
+def clean_text(text: str) -> str:
+    """*text* with every script URL and piece of markup replaced by :data:`REMOVED`."""
+    if not text_problems(text):
+        return text
+    cleaned = _UNSAFE_TEXT.sub(REMOVED, text)
+    if cleaned == text:  # only an encoded form was found
+        cleaned = _UNSAFE_TEXT.sub(REMOVED, _unescape(text))
+    return cleaned
+
+
+# -- Files ----------------------------------------------------------------------------
+
+
+def resolved(path: Path | str) -> Path:
+    """The real path: symlinks (and "..") resolved, as the OS opens it."""
+    return Path(os.path.realpath(path))
+
+
+def read_problem(path: Path | str, roots: Iterable[Path | str]) -> str | None:
+    """Why a directive may not read *path* (None if it may): it must be a
+    regular file, inside one of *roots* once symlinks are resolved, and at
+    most :data:`MAX_PAGE_BYTES` long."""
+    real = resolved(path)
+    if not any(real.is_relative_to(resolved(root)) for root in roots):
+        return "it is outside docs/ (and outside kb_read_allowed in conf.py)"
+    try:
+        info = os.stat(real)
+    except OSError:
+        return None  # missing: the directive reports that itself
+    if not stat.S_ISREG(info.st_mode):
+        return "it is not a regular file"
+    if info.st_size > MAX_PAGE_BYTES:
+        return f"it is over {MAX_PAGE_BYTES // 1_000_000} MB"
+    return None
+
+
+def size_problem(size: int) -> str | None:
+    if size > MAX_PAGE_BYTES:
+        return (
+            f"the page is {size / 1_000_000:.1f} MB, over the {MAX_PAGE_BYTES // 1_000_000} MB "
+            "limit for a page: split it"
+        )
+    return None
