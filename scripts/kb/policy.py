@@ -10,9 +10,10 @@ their file and line. Neither has rules of its own about URLs, paths or sizes.
   scheme is read the way a browser reads it: after HTML entities are decoded,
   leading and trailing spaces and control characters stripped and tabs and
   newlines removed (WHATWG URL parsing), case-insensitively.
-- **Text**: printed text holds no script URL and no HTML markup (a tag, a
-  comment, a ``<script>``/``<style>`` element), because a PDF prints text as it
-  is and a copy-paste of it into a browser would run it.
+- **Text**: printed text holds no script URL, and plain-text fields (front
+  matter, bib fields) no markup that would act if any output failed to escape
+  it (a comment, ``<script>``/``<style>``, ``<img onerror=...>``, ``<iframe>``):
+  a PDF prints text as it is, and a reader may paste it into a browser.
 - **Files**: a directive reads only regular files inside docs/ (or an
   allow-listed folder of ``kb_read_allowed`` in conf.py), after symlinks are
   resolved, of at most :data:`MAX_PAGE_BYTES`.
@@ -91,14 +92,23 @@ _SCRIPT_URL = (
     r"|(?<![\w+.\-])data:[;,]\S*"
     r"|(?<![\w+.\-])file:/\S*"
 )
+#: Markup that does something if any output ever failed to escape it: comments,
+#: script-like elements with their content, elements that load, embed, submit
+#: or redirect, and any tag with an event handler or a URL or style attribute.
+#: Harmless tags written as text ("<b>bold</b>" in an imported page) are not.
+_DANGEROUS_TAGS = (
+    r"svg|math|img|image|video|audio|source|track|picture|meta|link|base|form|object|embed"
+    r"|iframe|frame|frameset|applet|input|button|select|a|body|html|head|portal|template"
+)
 _MARKUP = (
     r"<!--.*?(?:-->|\Z)"
     # Tags as an HTML parser sees them: "<" right before the name ("a < b" is text).
     r"|<(?P<element>script|style|xmp|noscript|iframe|noembed|noframes|textarea|title)\b"
     r".*?(?:</(?P=element)\s*>|\Z)"
-    r"|</?[a-zA-Z][\w:\-]*(?:\s[^<>]*)?/?>"
-    r"|</?(?:svg|math|img|image|meta|link|base|form|object|embed|iframe|frame|input"
-    r"|button|a|script|style|body|html|head)\b[^<>]*"
+    rf"|</?(?:{_DANGEROUS_TAGS})\b[^<>]*>?"
+    r"|</?[a-zA-Z][\w:\-]*\s[^<>]*?(?<![\w-])(?:on[a-z]+|style|src|href|action|formaction"
+    r"|data|srcdoc|xlink:href)\s*=[^<>]*>?"
+    r"|</(?:script|style)\b[^<>]*>?"
     r"|<!\[CDATA\[|<\?"
 )
 _UNSAFE_TEXT = re.compile(
@@ -114,10 +124,20 @@ class TextProblem:
     snippet: str
 
 
-def text_problems(text: str) -> list[TextProblem]:
-    """Script URLs and HTML markup in text that will be printed or shown."""
+_SCRIPT_URL_TEXT = re.compile(rf"(?P<url>{_SCRIPT_URL})", re.IGNORECASE | re.DOTALL)
+
+
+def text_problems(text: str, *, markup: bool = True) -> list[TextProblem]:
+    """Script URLs (and, unless *markup* is false, HTML markup) in text that
+    will be printed or shown.
+
+    Markup is a problem in plain-text fields (front matter, bib fields), where
+    nobody means it. In a page's own text a ``\\<b>`` is written on purpose
+    and the writers escape it, so pages are checked with ``markup=False``.
+    """
+    pattern = _UNSAFE_TEXT if markup else _SCRIPT_URL_TEXT
     found = []
-    for match in _UNSAFE_TEXT.finditer(text):
+    for match in pattern.finditer(text):
         kind = "script URL" if match.group("url") else "markup"
         snippet = " ".join(match.group(0).split())[:60]
         found.append(TextProblem(kind, match.start(), match.end(), snippet))
@@ -125,18 +145,20 @@ def text_problems(text: str) -> list[TextProblem]:
         # Entity-encoded ("jav&#x61;script:", "&lt;script&gt;") in text that is
         # printed as is (front matter, bib fields): decoded, it is the same thing.
         decoded = _unescape(text)
-        if decoded != text and _UNSAFE_TEXT.search(decoded):
-            found.append(TextProblem("encoded script URL or markup", 0, len(text), text[:60]))
+        if decoded != text and pattern.search(decoded):
+            what = "script URL or markup" if markup else "script URL"
+            found.append(TextProblem(f"encoded {what}", 0, len(text), text[:60]))
     return found
 
 
-def clean_text(text: str) -> str:
-    """*text* with every script URL and piece of markup replaced by :data:`REMOVED`."""
-    if not text_problems(text):
+def clean_text(text: str, *, markup: bool = True) -> str:
+    """*text* with every script URL (and piece of markup) replaced by :data:`REMOVED`."""
+    if not text_problems(text, markup=markup):
         return text
-    cleaned = _UNSAFE_TEXT.sub(REMOVED, text)
+    pattern = _UNSAFE_TEXT if markup else _SCRIPT_URL_TEXT
+    cleaned = pattern.sub(REMOVED, text)
     if cleaned == text:  # only an encoded form was found
-        cleaned = _UNSAFE_TEXT.sub(REMOVED, _unescape(text))
+        cleaned = pattern.sub(REMOVED, _unescape(text))
     return cleaned
 
 

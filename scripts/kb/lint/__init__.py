@@ -28,8 +28,8 @@ from pathlib import Path
 
 from kb import bib as kb_bib
 from kb import glossary as kb_glossary
-from kb import paths, schema
-from kb.lint import bibliography, myst, report
+from kb import paths, policy, schema
+from kb.lint import bibliography, myst, report, safety
 from kb.lint.pages import Context, check_page
 from kb.lint.rules import ERROR, INFO, RULES, WARNING, Finding
 
@@ -62,6 +62,17 @@ def _skipped(path: Path, docs: Path) -> bool:
 
 def _pages_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.md") if not _skipped(p, folder))
+
+
+def _size_problem(page: Path) -> str | None:
+    """A page too large to check or build (kb.policy.MAX_PAGE_BYTES); a page
+    that is not a regular file is not read either."""
+    try:
+        if not page.is_file():
+            return "not a regular file: pages are plain files"
+        return policy.size_problem(page.stat().st_size)
+    except OSError:
+        return None  # reported as FILE001 when it is read
 
 
 def _display(path: Path, root: Path) -> str:
@@ -135,6 +146,15 @@ def check(
         pages = _pages_under(docs)
 
     result = Result()
+    # A symlinked page or bib file would publish whatever it points to.
+    for path in [*pages, *bib_files]:
+        if path.is_symlink() and (why := policy.read_problem(path, [docs])):
+            shown = _display(path.absolute(), root)
+            result.findings.append(
+                Finding.make(shown, 1, 1, "PATH001", f"{shown} is a symlink and {why}")
+            )
+    pages = [p for p in pages if not p.is_symlink()]
+    bib_files = [p for p in bib_files if not p.is_symlink()]
     for path in dict.fromkeys(p.resolve() for p in bib_files):
         shown = _display(path, root)
         if not path.exists():
@@ -142,9 +162,14 @@ def check(
                 Finding.make(shown, 1, 1, "BIB001", f"{shown} is missing: create it")
             )
             continue
+        scanned = kb_bib.scan(path)
         result.findings.extend(
             Finding(shown, f.line, f.column, f.code, f.severity, f.message)
-            for f in bibliography.check(kb_bib.scan(path))
+            for f in bibliography.check(scanned)
+        )
+        result.findings.extend(
+            Finding.make(shown, line, column, code, message)
+            for line, column, code, message in safety.bib_fields(scanned)
         )
     # Citations are always checked against the knowledge base's own bibliography.
     bib = kb_bib.scan(bib_path) if bib_path.exists() else None
@@ -160,9 +185,14 @@ def check(
         glossary=glossary,
         today=today or dt.date.today(),
         extensions=myst.conf_extensions(docs / "conf.py"),
+        docs=docs,
+        read_allowed=safety.read_allowed(docs / "conf.py"),
     )
     for page in dict.fromkeys(p.resolve() for p in pages):
         shown = _display(page, root)
+        if problem := _size_problem(page):
+            result.findings.append(Finding.make(shown, 1, 1, "SIZE001", problem))
+            continue
         try:
             text = page.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -175,7 +205,9 @@ def check(
             result.findings.append(Finding.make(shown, 1, 1, "FILE001", message))
             continue
         result.pages += 1
-        result.findings.extend(check_page(shown, text, ctx, is_article=_is_article(page, docs)))
+        result.findings.extend(
+            check_page(shown, text, ctx, is_article=_is_article(page, docs), source=page)
+        )
 
     if whole and bib is not None:
         shown = _display(bib_path, root)

@@ -149,14 +149,48 @@ _RULES = (
     Rule(
         "HTML003",
         ERROR,
-        "inline event handler",
-        "Attributes like onclick= run scripts; pages never run scripts.",
+        "inline event handler or style attribute",
+        "Attributes like onclick= run scripts, and style= restyles (or tracks through a "
+        "CSS url()); pages never do either, in raw HTML or MyST's {attribute} syntax.",
     ),
     Rule(
         "HTML004",
         ERROR,
-        "javascript: or data: URL",
-        "Links go to https:// pages or to other pages of the site.",
+        "URL with a scheme other than https:, http:, mailto: or tel:",
+        "Links go to https:// pages, mailto: or tel: addresses, or other pages of the "
+        "site; a javascript:, data: or other URL (however it is encoded or cased, in a "
+        "link, an autolink, a reference definition, an option, front matter or the "
+        "text) is dropped by the build.",
+    ),
+    Rule(
+        "PATH001",
+        ERROR,
+        "reads a file outside docs/",
+        "A directive, image or download may read only regular files inside docs/ (or a "
+        "folder of kb_read_allowed in conf.py), after symlinks are resolved, of 1 MB at "
+        "most: otherwise a pull request could publish the build machine's files. The build "
+        "refuses it too.",
+    ),
+    Rule(
+        "PATH002",
+        ERROR,
+        "fetches a URL",
+        "Pages never fetch anything while the site is built (csv-table or raw :url:) or "
+        "read (a remote image is a third-party request). Put the file in docs/.",
+    ),
+    Rule(
+        "BIB007",
+        ERROR,
+        "script URL or markup in a bib field",
+        "Every field of references.bib can reach the HTML and the PDFs: links in it are "
+        "https:, http:, mailto: or tel:, and it holds no HTML. The build drops the rest.",
+    ),
+    Rule(
+        "SIZE001",
+        ERROR,
+        "page over the size limit",
+        "A page is at most 1 MB (kb.policy.MAX_PAGE_BYTES; the longest article is about "
+        "20 kB): a larger one takes minutes and gigabytes to build. Split it.",
     ),
     # Review dates.
     Rule("REV001", ERROR, "review overdue", "Review the page, then update its review dates."),

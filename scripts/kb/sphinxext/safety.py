@@ -12,12 +12,14 @@ bib field) meets the same check:
   ``on*``/``style`` attribute (MyST's attribute syntax).
 - **URLs**: a link, target, image or download whose URL is not ``https:``,
   ``http:``, ``mailto:``, ``tel:`` or relative is reduced to its text.
-- **Text**: a script URL or HTML markup in printed text is replaced by
-  ``[removed]`` (a PDF prints text as it is).
-- **Front matter**: the same, for every string of an article's metadata,
-  which the page header, meta tags, JSON-LD and handouts print.
+- **Text**: a script URL in printed text is replaced by ``[removed]`` (a PDF
+  prints text as it is, and a reader may paste it). Markup a page writes as
+  text (``\\<b>``) is meant to be seen, and the writers escape it.
+- **Front matter**: every string of an article's metadata (printed by the page
+  header, meta tags, JSON-LD and handouts) loses script URLs and markup.
 - **Size**: a page over 1 MB is not built.
-- **Files**: :mod:`kb.sphinxext.safe_files`.
+- **Files**: :mod:`kb.sphinxext.safe_files`; references.bib's fields:
+  :mod:`kb.sphinxext.safe_bib`.
 
 The doctree passes run twice: when a page has been read (before other
 extensions copy its text: titles, descriptions, glossary tooltips), and when
@@ -41,7 +43,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 
 from kb import policy, schema
-from kb.sphinxext import safe_files
+from kb.sphinxext import safe_bib, safe_files
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -200,7 +202,7 @@ def sanitise_text(doctree: nodes.Node) -> None:
             continue
         if any(isinstance(a, _NOT_PRINTED) for a in _ancestors(text)):
             continue
-        problems = policy.text_problems(str(text))
+        problems = policy.text_problems(str(text), markup=False)
         if not problems:
             continue
         _warn(
@@ -210,7 +212,7 @@ def sanitise_text(doctree: nodes.Node) -> None:
             problems[0].snippet,
             location=_where(text),
         )
-        text.parent.replace(text, nodes.Text(policy.clean_text(str(text))))
+        text.parent.replace(text, nodes.Text(policy.clean_text(str(text), markup=False)))
 
 
 def sanitise_blocks(doctree: nodes.Node) -> None:
@@ -222,7 +224,7 @@ def sanitise_blocks(doctree: nodes.Node) -> None:
         if any(isinstance(a, _NOT_PRINTED) for a in _ancestors(block)):
             continue
         text = _printed_text(block)
-        problems = policy.text_problems(text)
+        problems = policy.text_problems(text, markup=False)
         if not problems:
             continue
         _warn(
@@ -233,7 +235,7 @@ def sanitise_blocks(doctree: nodes.Node) -> None:
             location=_where(block),
         )
         block.children = []
-        block += nodes.Text(policy.clean_text(text))
+        block += nodes.Text(policy.clean_text(text, markup=False))
 
 
 def _printed_text(block: nodes.Element) -> str:
@@ -337,6 +339,7 @@ def clean_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     safe_files.setup(app)
+    safe_bib.setup(app)
     app.connect("source-read", refuse_oversized, priority=100)
     app.connect("source-read", clean_front_matter, priority=600)
     # First of every doctree-read handler: others copy titles and text.
