@@ -149,7 +149,9 @@ def check(
     # A symlinked page or bib file would publish whatever it points to.
     for path in [*pages, *bib_files]:
         if path.is_symlink() and (why := policy.read_problem(path, [docs])):
-            shown = _display(path.absolute(), root)
+            link = path.absolute()  # the link itself, not where it points
+            base = root.absolute()
+            shown = link.relative_to(base).as_posix() if link.is_relative_to(base) else str(link)
             result.findings.append(
                 Finding.make(shown, 1, 1, "PATH001", f"{shown} is a symlink and {why}")
             )

@@ -129,7 +129,29 @@ def clean_bibliography(app: Sphinx) -> None:
             )
 
 
+def refuse_symlinked_bibfiles(app: Sphinx, config: Any) -> None:
+    """A .bib file that is a symlink is not read: a pull request could point it
+    at any file, and a parse error would print that file's text."""
+    if not getattr(config, "bibtex_bibfiles", None):
+        return
+    kept = []
+    for name in config.bibtex_bibfiles:
+        path = Path(app.confdir, name)
+        if path.is_symlink():
+            logger.warning(
+                "%s is a symlink: it is not read [PATH001]",
+                name,
+                location=str(path),
+                type="kb",
+                subtype="unsafe-path",
+            )
+        else:
+            kept.append(name)
+    config.bibtex_bibfiles = kept
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", refuse_symlinked_bibfiles, priority=900)
     # After sphinxcontrib-bibtex has parsed the files (its handler has priority 500).
     app.connect("builder-inited", clean_bibliography, priority=600)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,7 +17,7 @@ bib field) meets the same check:
   text (``\\<b>``) is meant to be seen, and the writers escape it.
 - **Front matter**: every string of an article's metadata (printed by the page
   header, meta tags, JSON-LD and handouts) loses script URLs and markup.
-- **Size**: a page over 1 MB is not built.
+- **Size**: a page over 1 MB (or a symlink out of docs/) is not built.
 - **Files**: :mod:`kb.sphinxext.safe_files`; references.bib's fields:
   :mod:`kb.sphinxext.safe_bib`.
 
@@ -161,7 +161,7 @@ def _drop_link(ref: nodes.Element, uri: str) -> None:
     _warn(
         "unsafe-url",
         "link to a %s URL removed; only its text is kept [HTML004]",
-        policy.url_scheme(uri),
+        policy.url_scheme(uri) or "disguised script",
         location=_where(ref),
     )
     text = ref.astext()
@@ -269,7 +269,18 @@ def resolved_pass(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 # -- Page sources and front matter -----------------------------------------------------------
 
 
-def refuse_oversized(app: Sphinx, docname: str, source: list[str]) -> None:
+def refuse_unsafe_source(app: Sphinx, docname: str, source: list[str]) -> None:
+    """A page over the size limit, or a symlink out of docs/, is not built."""
+    path = app.env.doc2path(docname)
+    if path.is_symlink() and (why := policy.read_problem(path, [app.env.srcdir])):
+        _warn(
+            "unsafe-path",
+            "the page is a symlink and %s; it is not built [PATH001]",
+            why,
+            location=(docname, 1),
+        )
+        source[0] = ""
+        return
     problem = policy.size_problem(len(source[0].encode("utf-8")))
     if problem:
         _warn("page-size", "%s; it is not built [SIZE001]", problem, location=(docname, 1))
@@ -340,7 +351,7 @@ def clean_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     safe_files.setup(app)
     safe_bib.setup(app)
-    app.connect("source-read", refuse_oversized, priority=100)
+    app.connect("source-read", refuse_unsafe_source, priority=100)
     app.connect("source-read", clean_front_matter, priority=600)
     # First of every doctree-read handler: others copy titles and text.
     app.connect("doctree-read", read_pass, priority=50)
