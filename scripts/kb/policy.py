@@ -111,8 +111,17 @@ _MARKUP = (
     r"|</(?:script|style)\b[^<>]*>?"
     r"|<!\[CDATA\[|<\?"
 )
+#: TeX primitives and macros that read, write or run files: text reaches the
+#: PDFs through LaTeX, so none of them may appear even where it is escaped.
+_TEX_FILE_COMMAND = (
+    r"\\(?:input|include|includeonly|InputIfFileExists|IfFileExists|openin|openout|read"
+    r"|readline|write|immediate|write18|ShellEscape|catcode|csname|verbatiminput"
+    r"|lstinputlisting|inputminted|includegraphics|includepdf|directlua|luaexec)(?![a-zA-Z])"
+    r"(?:\s*\[[^\[\]]*\])?(?:\s*\{[^{}]*\})?"  # and its arguments (a file name)
+)
 _UNSAFE_TEXT = re.compile(
-    rf"(?P<url>{_SCRIPT_URL})|(?P<markup>{_MARKUP})", re.IGNORECASE | re.DOTALL
+    rf"(?P<url>{_SCRIPT_URL})|(?P<tex>{_TEX_FILE_COMMAND})|(?P<markup>{_MARKUP})",
+    re.IGNORECASE | re.DOTALL,
 )
 
 
@@ -124,12 +133,14 @@ class TextProblem:
     snippet: str
 
 
-_SCRIPT_URL_TEXT = re.compile(rf"(?P<url>{_SCRIPT_URL})", re.IGNORECASE | re.DOTALL)
+_SCRIPT_URL_TEXT = re.compile(
+    rf"(?P<url>{_SCRIPT_URL})|(?P<tex>{_TEX_FILE_COMMAND})", re.IGNORECASE | re.DOTALL
+)
 
 
 def text_problems(text: str, *, markup: bool = True) -> list[TextProblem]:
-    """Script URLs (and, unless *markup* is false, HTML markup) in text that
-    will be printed or shown.
+    """Script URLs, TeX commands that touch files (and, unless *markup* is
+    false, HTML markup) in text that will be printed or shown.
 
     Markup is a problem in plain-text fields (front matter, bib fields), where
     nobody means it. In a page's own text a ``\\<b>`` is written on purpose
@@ -138,16 +149,26 @@ def text_problems(text: str, *, markup: bool = True) -> list[TextProblem]:
     pattern = _UNSAFE_TEXT if markup else _SCRIPT_URL_TEXT
     found = []
     for match in pattern.finditer(text):
-        kind = "script URL" if match.group("url") else "markup"
+        kind = (
+            "script URL"
+            if match.group("url")
+            else "TeX file command"
+            if match.group("tex")
+            else "markup"
+        )
         snippet = " ".join(match.group(0).split())[:60]
         found.append(TextProblem(kind, match.start(), match.end(), snippet))
     if not found and "&" in text:
-        # Entity-encoded ("jav&#x61;script:", "&lt;script&gt;") in text that is
-        # printed as is (front matter, bib fields): decoded, it is the same thing.
-        decoded = _unescape(text)
-        if decoded != text and pattern.search(decoded):
-            what = "script URL or markup" if markup else "script URL"
-            found.append(TextProblem(f"encoded {what}", 0, len(text), text[:60]))
+        # Entity-encoded ("jav&#x61;script:", "&lt;script&gt;"): decoded, it is
+        # the same thing. Each line is decoded on its own, to say where it is.
+        what = "script URL or markup" if markup else "script URL"
+        start = 0
+        for line in text.splitlines(keepends=True):
+            decoded = _unescape(line)
+            if decoded != line and pattern.search(decoded):
+                snippet = " ".join(line.split())[:60]
+                found.append(TextProblem(f"encoded {what}", start, start + len(line), snippet))
+            start += len(line)
     return found
 
 

@@ -70,7 +70,9 @@ class Context:
 
 
 #: Safety rules report one finding per rule and line (two checks may see one attack).
-_ONCE_PER_LINE = frozenset({"HTML001", "HTML002", "HTML003", "HTML004", "PATH001", "PATH002"})
+_ONCE_PER_LINE = frozenset(
+    {"HTML001", "HTML002", "HTML003", "HTML004", "PATH001", "PATH002", "TEX001"}
+)
 
 
 def check_page(

@@ -186,6 +186,13 @@ _RULES = (
         "https:, http:, mailto: or tel:, and it holds no HTML. The build drops the rest.",
     ),
     Rule(
+        "TEX001",
+        ERROR,
+        "TeX command that reads, writes or runs files",
+        "Text reaches the PDFs through XeLaTeX; \\input, \\openin, \\write18 and the like "
+        "never belong in a page, front matter or a bib field. The build removes them.",
+    ),
+    Rule(
         "SIZE001",
         ERROR,
         "page over the size limit",

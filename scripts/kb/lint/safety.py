@@ -170,14 +170,15 @@ class PageSafety:
 
     def urls_and_text(self) -> Iterator[tuple[int, str, str]]:
         text = self.page.source.text
+        # Script URLs and TeX file commands anywhere in the source: prose, a link
+        # markdown-it refused (it stays text), a link title, alt text, code.
+        for problem in policy.text_problems(text, markup=False):
+            yield (problem.start, *text_finding(problem))
         for item in self.page.items:
             if isinstance(item, myst.Link) and not policy.is_safe_url(item.href):
                 scheme = policy.url_scheme(item.href)
                 found = text.lower().find(f"{scheme}:", item.offset) if scheme else -1
                 yield (found if found >= 0 else item.offset, "HTML004", _url_message(scheme))
-            elif isinstance(item, myst.Text):
-                for problem in policy.text_problems(item.text, markup=False):
-                    yield (item.to_file(problem.start), *text_finding(problem))
             elif isinstance(item, myst.Directive):
                 offset = self.page.source.offset(item.body_line0)
                 if looks_unsafe_url(item.argument):  # {button-link} URL, for one
@@ -192,8 +193,6 @@ class PageSafety:
                     yield from self._rst_text(item.body, offset)
 
     def _rst_text(self, body: str, offset: int) -> Iterator[tuple[int, str, str]]:
-        for problem in policy.text_problems(body, markup=False):
-            yield (offset + problem.start, *text_finding(problem))
         for match in re.finditer(r"^\s*\.\.\s+meta::", body, re.M):
             yield (
                 offset + match.start(),
@@ -232,6 +231,12 @@ def _url_message(scheme: str | None) -> str:
 
 
 def text_finding(problem: policy.TextProblem) -> tuple[str, str]:
+    if "TeX" in problem.kind:
+        return (
+            "TEX001",
+            f"{problem.kind} {problem.snippet!r} is not allowed (it would read or write a "
+            "file when the PDFs are typeset), and the build removes it",
+        )
     if "script URL" in problem.kind:
         return (
             "HTML004",

@@ -120,7 +120,8 @@ def clean_bibliography(app: Sphinx) -> None:
         for name in changes:
             where = lines.get((key.lower(), name)) or lines.get((key.lower(), ""))
             logger.warning(
-                "script URL, forbidden link or markup removed from the %s field of '%s' [BIB007]",
+                "script URL, forbidden link, TeX file command or markup removed from the %s "
+                "field of '%s' [BIB007]",
                 name,
                 key,
                 location=where,

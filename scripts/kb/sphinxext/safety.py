@@ -255,7 +255,26 @@ def _ancestors(node: nodes.Node, stop: nodes.Node | None = None) -> list[nodes.N
     return found
 
 
+#: Node attributes holding text that writers put into HTML attributes.
+_TEXT_ATTRIBUTES = ("reftitle", "title", "alt")
+
+
+def sanitise_attribute_text(doctree: nodes.Node) -> None:
+    for node in doctree.findall(nodes.Element):
+        for name in _TEXT_ATTRIBUTES:
+            value = node.get(name)
+            if isinstance(value, str) and policy.text_problems(value):
+                _warn(
+                    "unsafe-text",
+                    "script URL or markup removed from a %s attribute [HTML004]",
+                    name,
+                    location=_where(node),
+                )
+                node[name] = policy.clean_text(value)
+
+
 def sanitise(doctree: nodes.Node) -> None:
+    sanitise_attribute_text(doctree)
     sanitise_urls(doctree)
     sanitise_blocks(doctree)
     sanitise_text(doctree)
