@@ -302,6 +302,18 @@ def test_json_ld_parses_and_holds_no_raw_angle_bracket(built: Built):
 
 
 @pytest.mark.pdf
+def test_the_pdf_holds_every_page_and_the_bibliography(built: Built):
+    """So that "not in the PDF" means the attack was dropped, not the page."""
+    (text,) = [t for p, t in built.outputs.items() if p.suffix == ".pdf"]
+    attack_pages = len(list((built.root / "docs" / "attacks").glob("*.md")))
+    # Every attack page but the two that are not built at all, and the one whose
+    # unclosed comment swallows the rest of the page (as it would in a browser).
+    assert text.count("some ordinary text after the attack") >= attack_pages - 3
+    assert "kbxallowed-include" in text and "a safe fixture entry" in text
+    assert "a definition with" in text  # the glossary
+
+
+@pytest.mark.pdf
 def test_pdf_links_are_safe(built: Built):
     book = built.root / "out" / "latex" / "hostile.pdf"
     uris = [

@@ -16,7 +16,6 @@ nothing is fetched and no third-party script is added.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
@@ -26,7 +25,7 @@ from sphinx.util import logging
 
 from kb import schema
 from kb.files import write_atomic
-from kb.sphinxext.escaping import script_json
+from kb.sphinxext import escaping
 from kb.sphinxext.site import NOT_FOUND_PAGE
 
 if TYPE_CHECKING:
@@ -129,7 +128,7 @@ def json_ld(app: Sphinx, pagename: str, article: schema.Article) -> dict[str, An
 
 
 def _meta(attribute: str, key: str, value: str) -> str:
-    return f'<meta {attribute}="{key}" content="{html.escape(value, quote=True)}">'
+    return f'<meta {attribute}="{key}" content="{escaping.attribute(value)}">'
 
 
 def metatags(app: Sphinx, pagename: str) -> str:
@@ -157,7 +156,7 @@ def metatags(app: Sphinx, pagename: str) -> str:
         tags.append(_meta("property", "og:locale", app.config.language))
     if article is not None:
         # No "<", ">" or "&" in it: content cannot end or break the element.
-        payload = script_json(json_ld(app, pagename, article), indent=1)
+        payload = escaping.script_json(json_ld(app, pagename, article), indent=1)
         tags.append(f'<script type="application/ld+json">\n{payload}\n</script>')
     return "\n".join(tags)
 
