@@ -40,8 +40,9 @@ CORPUS = Path(__file__).parent / "fixtures" / "hostile" / "kb"
 ENV_NAME = "KB_HOSTILE_MARKER"
 ENV_MARKER = "KBXENV-3c71e9"
 #: What must never be published: the secret file beside docs/, the password
-#: file, a symlinked page's target, and the build's environment.
-SECRETS = ("KBXSECRET", "root:x:0:0", "KBXSECRETPAGE", ENV_MARKER)
+#: file, a symlinked page's target, the active SVG and HTML files in
+#: docs/inside/, and the build's environment.
+SECRETS = ("KBXSECRET", "root:x:0:0", "KBXSECRETPAGE", "KBXSVGFILE", "KBXHTMLFILE", ENV_MARKER)
 MARKER = re.compile(r"KBX[\w-]+")
 #: The attack pages' attack starts on their third line (after the title).
 FIRST_ATTACK_LINE = 3

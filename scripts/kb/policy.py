@@ -216,3 +216,41 @@ def size_problem(size: int) -> str | None:
             "limit for a page: split it"
         )
     return None
+
+
+# -- Files that would run scripts on the site -----------------------------------------------
+
+#: Image formats a page may show (an image file is copied into the site as is).
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".pdf"})
+#: Files a browser runs when opened from the site's own address.
+ACTIVE_SUFFIXES = frozenset(
+    {".html", ".htm", ".xhtml", ".xht", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".js", ".mjs"}
+)
+_ACTIVE_SVG = re.compile(
+    r"<\s*script|<\s*foreignObject|<\s*(?:iframe|embed|object|handler|listener)\b"
+    r"|(?<![\w-])on[a-z]+\s*=|(?:java|vb)script\s*:|data\s*:\s*text/html"
+    r"|(?:xlink:)?href\s*=\s*[\"']?\s*(?:https?:)?//|url\(\s*[\"']?\s*(?:https?:)?//"
+    r"|<\?xml-stylesheet|<!ENTITY",
+    re.IGNORECASE,
+)
+
+
+def active_file_problem(path: Path | str, *, image: bool) -> str | None:
+    """Why a file must not be copied into the site (None if it may be): an
+    image that is not an image format, an SVG that runs scripts or loads from
+    another site, or a download a browser would run (HTML, XML, JavaScript)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if image and suffix not in IMAGE_SUFFIXES:
+        return f"{suffix or 'a file without a suffix'} is not an image format"
+    if suffix in (".svg", ".svgz"):
+        try:
+            text = resolved(path).read_bytes()[:MAX_PAGE_BYTES].decode("utf-8", "replace")
+        except OSError:
+            return None
+        if suffix == ".svgz" or _ACTIVE_SVG.search(text):
+            return "the SVG holds a script, an event handler or a link to another site"
+        return None
+    if not image and suffix in ACTIVE_SUFFIXES:
+        return f"a {suffix} file would run in the browser at the site's own address"
+    return None

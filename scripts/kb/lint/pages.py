@@ -71,7 +71,7 @@ class Context:
 
 #: Safety rules report one finding per rule and line (two checks may see one attack).
 _ONCE_PER_LINE = frozenset(
-    {"HTML001", "HTML002", "HTML003", "HTML004", "PATH001", "PATH002", "TEX001"}
+    {"HTML001", "HTML002", "HTML003", "HTML004", "PATH001", "PATH002", "PATH003", "TEX001"}
 )
 
 

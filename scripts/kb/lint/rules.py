@@ -179,6 +179,14 @@ _RULES = (
         "read (a remote image is a third-party request). Put the file in docs/.",
     ),
     Rule(
+        "PATH003",
+        ERROR,
+        "image or download that would run scripts on the site",
+        "Images and downloads are copied into the site as they are, and a browser runs an "
+        "HTML, XML or JavaScript file, or an SVG with a script, at the site's own address. "
+        "Images are PNG, JPEG, GIF, WebP, AVIF, PDF or a plain SVG.",
+    ),
+    Rule(
         "BIB007",
         ERROR,
         "script URL or markup in a bib field",

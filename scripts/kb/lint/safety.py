@@ -6,11 +6,12 @@ rules say what the build will drop, before a pull request is built:
 
 - PATH001: a directive, image or download reads a file outside docs/ (or a
   symlink out of it, a device, a file over 1 MB); PATH002: it fetches a URL;
+  PATH003: an image or download a browser would run (HTML, an SVG with a script);
 - HTML003: MyST attribute syntax with an event handler or ``style``;
 - HTML004: a URL that is not https:, http:, mailto:, tel: or relative, and a
   script URL anywhere in the text (an autolink or a reference definition
   that markdown-it refused is text, and is printed);
-- HTML001: markup in text, front matter or a bib field;
+- HTML001: markup in front matter; TEX001: a TeX command that touches files;
 - BIB007: a script URL or markup in any field of a bib entry;
 - SIZE001: a page over the size limit.
 """
@@ -106,7 +107,8 @@ class PageSafety:
             elif what in (":file:", ":diff:") or directive in ("include", "literalinclude"):
                 yield (offset, "PATH002", f"{what} {value!r} is a URL: a page never fetches one")
             return
-        for path in self._candidates(value, directive):
+        candidates = self._candidates(value, directive)
+        for path in candidates:
             why = policy.read_problem(path, self.roots)
             if why:
                 yield (
@@ -116,6 +118,15 @@ class PageSafety:
                     "inside docs/",
                 )
                 return
+        copied = directive in ("image", "figure", "download") or what.startswith(":img")
+        if candidates and copied:
+            first = candidates[0]
+            matches = sorted(first.parent.glob(first.name)) if "*" in first.name else [first]
+            for path in matches:
+                why = policy.active_file_problem(path, image=directive != "download")
+                if why:
+                    yield (offset, "PATH003", f"{what} {value!r} is refused: {why}")
+                    return
 
     def _directive_files(
         self, name: str, argument: str, options: str, offset: int, options_offset: int

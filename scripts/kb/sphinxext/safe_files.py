@@ -54,11 +54,11 @@ def _absolute_allow_list(app: Sphinx, config: Any) -> None:
 
 
 def refuse(location: Any, what: str, target: str, why: str, code: str = "PATH001") -> None:
-    advice = (
-        "keep the files a page uses inside docs/"
-        if code == "PATH001"
-        else "pages never fetch anything while the site is built or read"
-    )
+    advice = {
+        "PATH001": "keep the files a page uses inside docs/",
+        "PATH002": "pages never fetch anything while the site is built or read",
+        "PATH003": "use a PNG, JPEG or a plain SVG, and link to pages rather than HTML files",
+    }[code]
     logger.warning(
         "%s %r refused: %s; %s [%s]",
         what,
@@ -97,6 +97,17 @@ def _docutils_paths(directive: SphinxDirective, value: str) -> list[Path]:
     return found
 
 
+def _sphinx_paths(env: BuildEnvironment, target: str, docname: str | None = None) -> list[Path]:
+    """Where Sphinx reads *target* from ("/x" is in the source folder), and, for
+    an absolute path, where docutils alone would: both must be allowed, so that
+    "/etc/passwd" is refused whichever reads it."""
+    args = (target, docname) if docname else (target,)
+    found = [Path(env.relfn2path(*args)[1])]
+    if target.startswith("/"):
+        found.append(Path(target))
+    return found
+
+
 class CheckedInclude(SphinxDirective):
     """``include``, reading only allowed files. Deliberately not a subclass of
     docutils' Include: MyST would then read the file itself, unchecked."""
@@ -108,10 +119,10 @@ class CheckedInclude(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         target = self.arguments[0]
         if target.startswith("<") and target.endswith(">"):
-            path = Path(DocutilsInclude.standard_include_path, target[1:-1])
+            paths = [Path(DocutilsInclude.standard_include_path, target[1:-1])]
         else:
-            path = Path(self.env.relfn2path(target)[1])
-        if not may_read(self, "include of", target, path):
+            paths = _sphinx_paths(self.env, target)
+        if not may_read(self, "include of", target, *paths):
             return []
         if myst_adapter.in_markdown(self.state):
             return myst_adapter.include(self, SphinxInclude)
@@ -137,7 +148,7 @@ class CheckedLiteralInclude(LiteralInclude):
         if self.options.get("diff"):
             targets.append(self.options["diff"])
         for target in targets:
-            if not may_read(self, "literalinclude of", target, self.env.relfn2path(target)[1]):
+            if not may_read(self, "literalinclude of", target, *_sphinx_paths(self.env, target)):
                 return []
         return list(super().run())
 
@@ -184,18 +195,35 @@ def check_files(app: Sphinx, doctree: nodes.document) -> None:
             )
             image.parent.remove(image)
             continue
-        why = policy.read_problem(env.relfn2path(uri, env.docname)[1], roots)
-        if why:
-            refuse(image, "image", uri, why)
+        problem = file_problem(_sphinx_paths(env, uri, env.docname), roots, image=True)
+        if problem:
+            refuse(image, "image", uri, *problem)
             image.parent.remove(image)
     for ref in list(doctree.findall(addnodes.download_reference)):
         target = ref.get("reftarget", "")
         if policy.is_remote(target):
             continue  # a link, not a file: the URL policy applies
-        why = policy.read_problem(env.relfn2path(target, env.docname)[1], roots)
-        if why:
-            refuse(ref, "download of", target, why)
+        problem = file_problem(_sphinx_paths(env, target, env.docname), roots, image=False)
+        if problem:
+            refuse(ref, "download of", target, *problem)
             ref.replace_self(nodes.inline(ref.astext(), ref.astext()))
+
+
+def file_problem(paths: list[Path], roots: list[Path], *, image: bool) -> tuple[str, str] | None:
+    """Why an image or download may not be copied into the site, with its rule:
+    it may not be read (PATH001), or it would run scripts there (PATH003), for
+    every file an ``image.*`` matches."""
+    first = paths[0]
+    matches = sorted(first.parent.glob(first.name)) if "*" in first.name else []
+    for path in [*paths, *matches]:
+        why = policy.read_problem(path, roots)
+        if why:
+            return why, "PATH001"
+    for path in matches or [first]:
+        why = policy.active_file_problem(path, image=image)
+        if why:
+            return why, "PATH003"
+    return None
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
