@@ -90,10 +90,29 @@ def _field_lines(bibfiles: Any) -> dict[tuple[str, str], str]:
     return lines
 
 
+#: Where the domain keeps what was removed, so that a build reusing the parsed
+#: (already cleaned) files warns again, and -W still fails.
+_REMOVED = "kb_removed"
+
+
 def clean_bibliography(app: Sphinx) -> None:
     bibdata = _domain_data(app)
     if bibdata is None:
         return
+    stamp = tuple(sorted((str(p), f.mtime) for p, f in bibdata.bibfiles.items()))
+    data = app.env.domains["cite"].data
+    found = _clean(bibdata)
+    if found:
+        data[_REMOVED] = (stamp, found)
+    elif data.get(_REMOVED, (None,))[0] == stamp:
+        found = data[_REMOVED][1]
+    for message, where in found:
+        logger.warning(message, location=where, type="kb", subtype="unsafe-bib")
+
+
+def _clean(bibdata: Any) -> list[tuple[str, str | None]]:
+    """Clean every entry in place; return (message, "file:line") for each change."""
+    found: list[tuple[str, str | None]] = []
     lines: dict[tuple[str, str], str] | None = None
     for key, entry in bibdata.data.entries.items():
         changes: list[str] = []
@@ -119,15 +138,12 @@ def clean_bibliography(app: Sphinx) -> None:
             lines = _field_lines(bibdata.bibfiles)
         for name in changes:
             where = lines.get((key.lower(), name)) or lines.get((key.lower(), ""))
-            logger.warning(
-                "script URL, forbidden link, TeX file command or markup removed from the %s "
-                "field of '%s' [BIB007]",
-                name,
-                key,
-                location=where,
-                type="kb",
-                subtype="unsafe-bib",
+            message = (
+                "script URL, forbidden link, TeX file command or markup removed from the "
+                f"{name} field of '{key}' [BIB007]"
             )
+            found.append((message, where))
+    return found
 
 
 def refuse_symlinked_bibfiles(app: Sphinx, config: Any) -> None:
