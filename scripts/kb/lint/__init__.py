@@ -26,6 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sphinx.util.matching import Matcher
+
 from kb import bib as kb_bib
 from kb import glossary as kb_glossary
 from kb import paths, policy, schema
@@ -54,14 +56,17 @@ class UsageError(Exception):
     """A path that cannot be checked (reported as a usage error, exit 2)."""
 
 
-def _skipped(path: Path, docs: Path) -> bool:
-    """Build output, templates and static files are not pages."""
-    rel = path.relative_to(docs).parts
-    return any(part.startswith(("_", ".")) for part in rel[:-1])
-
-
 def _pages_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.md") if not _skipped(p, folder))
+    """The pages Sphinx would read: every .md file except what conf.py's
+    exclude_patterns leaves out (build output). A page in docs/_drafts/ or
+    docs/.hidden/ is built too, so it is checked."""
+    docs = next((p for p in (folder, *folder.parents) if (p / "conf.py").is_file()), folder)
+    matcher = Matcher(safety.conf_list(docs / "conf.py", "exclude_patterns") or ["_build"])
+    return sorted(
+        p
+        for p in folder.rglob("*.md")
+        if not matcher(p.relative_to(docs).as_posix()) and "_build" not in p.parts
+    )
 
 
 def _size_problem(page: Path) -> str | None:

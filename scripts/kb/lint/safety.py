@@ -46,20 +46,25 @@ _ATTRIBUTES = re.compile(
 _DOWNLOAD_ROLE = re.compile(r"^(?:std:)?download$")
 
 
-def read_allowed(conf: Path) -> list[Path]:
-    """``kb_read_allowed`` from docs/conf.py (read without running it), absolute."""
+def conf_list(conf: Path, name: str) -> list[str]:
+    """A list setting of docs/conf.py, read without running it ([] if absent)."""
     try:
         tree = ast.parse(conf.read_text(encoding="utf-8"))
     except (OSError, SyntaxError):
         return []
     for node in tree.body:
         names = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
-        if isinstance(node, ast.Assign) and "kb_read_allowed" in names:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and name in names:
             try:
-                return [conf.parent / p for p in ast.literal_eval(node.value)]
+                return [str(v) for v in ast.literal_eval(node.value)]
             except (ValueError, TypeError):
                 break
     return []
+
+
+def read_allowed(conf: Path) -> list[Path]:
+    """``kb_read_allowed`` from docs/conf.py, as absolute folders."""
+    return [conf.parent / p for p in conf_list(conf, "kb_read_allowed")]
 
 
 class PageSafety:
