@@ -74,7 +74,8 @@ def _attack_lines(text: str) -> tuple[int, ...]:
 
 def attacks() -> list[Attack]:
     found = []
-    for page in sorted((CORPUS / "docs" / "attacks").glob("*.md")):
+    attack_pages = (CORPUS / "docs" / "attacks").glob("*.*")
+    for page in sorted(p for p in attack_pages if p.suffix in (".md", ".rst")):
         text = page.read_text(encoding="utf-8")
         found.append(
             Attack(
@@ -307,7 +308,7 @@ def test_the_pdf_holds_every_page_and_the_bibliography(built: Built):
     """So that "not in the PDF" means the attack was dropped, not the page."""
     (text,) = [t for p, t in built.outputs.items() if p.suffix == ".pdf"]
     attack_pages = len(list((built.root / "docs" / "attacks").glob("*.md")))
-    # Every attack page but the two that are not built at all, and the one whose
+    # Every Markdown attack page but the two that are not built at all, and the one whose
     # unclosed comment swallows the rest of the page (as it would in a browser).
     assert text.count("some ordinary text after the attack") >= attack_pages - 3
     assert "kbxallowed-include" in text and "a safe fixture entry" in text

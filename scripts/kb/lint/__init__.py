@@ -56,7 +56,7 @@ class UsageError(Exception):
     """A path that cannot be checked (reported as a usage error, exit 2)."""
 
 
-def _pages_under(folder: Path) -> list[Path]:
+def _pages_under(folder: Path, pattern: str = "*.md") -> list[Path]:
     """The pages Sphinx would read: every .md file except what conf.py's
     exclude_patterns leaves out (build output). A page in docs/_drafts/ or
     docs/.hidden/ is built too, so it is checked."""
@@ -64,9 +64,30 @@ def _pages_under(folder: Path) -> list[Path]:
     matcher = Matcher(safety.conf_list(docs / "conf.py", "exclude_patterns") or ["_build"])
     return sorted(
         p
-        for p in folder.rglob("*.md")
+        for p in folder.rglob(pattern)
         if not matcher(p.relative_to(docs).as_posix()) and "_build" not in p.parts
     )
+
+
+def _rst_page(page: Path, root: Path, docs: Path) -> list[Finding]:
+    """A reStructuredText page: not accepted, and checked for what it reads."""
+    shown = _display(page, root)
+    found = [
+        Finding.make(
+            shown, 1, 1, "FILE002", "pages are MyST Markdown (.md): rewrite it as a .md page"
+        )
+    ]
+    try:
+        text = page.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return found
+    checks = safety.PageSafety(
+        myst.Page(myst.Source(text)), page, docs, safety.read_allowed(docs / "conf.py")
+    )
+    for offset, code, message in checks.rst(text):
+        line, column = checks.page.source.position(offset)
+        found.append(Finding.make(shown, line, column, code, message))
+    return found
 
 
 def _size_problem(page: Path) -> str | None:
@@ -145,12 +166,23 @@ def check(
             pages.append(target)
         elif target.suffix == ".bib":
             bib_files.append(target)
+        elif target.suffix == ".rst":
+            pass  # reported below
         else:
             raise UsageError(f"{target}: not a Markdown page (.md) or a .bib file")
     if whole:
         pages = _pages_under(docs)
 
     result = Result()
+    # Sphinx would build a reStructuredText page too; pages are MyST only.
+    rst = (
+        _pages_under(docs, "*.rst")
+        if whole
+        else [t for t in map(Path, targets) if t.suffix == ".rst"]
+    )
+    for page in rst:
+        result.findings.extend(_rst_page(page, root, docs))
+
     # A symlinked page or bib file would publish whatever it points to.
     for path in [*pages, *bib_files]:
         if path.is_symlink() and (why := policy.read_problem(path, [docs])):

@@ -26,6 +26,13 @@ class Rule:
 
 _RULES = (
     Rule("FILE001", ERROR, "page cannot be read as UTF-8 text", "Pages are UTF-8 text files."),
+    Rule(
+        "FILE002",
+        ERROR,
+        "a page that is not MyST Markdown",
+        "Sphinx would build a reStructuredText page too, outside the checks MyST pages "
+        "get; pages are .md files. The build refuses the rest.",
+    ),
     # Front matter: the messages come from kb.schema, the single source of truth.
     Rule("FM000", ERROR, "front matter is not valid YAML", "Fix the YAML at the line shown."),
     Rule(

@@ -216,6 +216,15 @@ class PageSafety:
                 "the meta directive writes <meta> tags (a refresh is a redirect): remove it",
             )
 
+    def rst(self, text: str) -> Iterator[tuple[int, str, str]]:
+        """A whole reStructuredText file, checked as an {eval-rst} body."""
+        yield from self._rst_files(text, 0)
+        yield from self._rst_text(text, 0)
+        for problem in policy.text_problems(text, markup=False):
+            yield (problem.start, *text_finding(problem))
+        for match in re.finditer(r"^\s*\.\.\s+raw::", text, re.M):
+            yield (match.start(), "HTML001", "the raw directive injects raw markup: remove it")
+
     def attributes(self) -> Iterator[tuple[int, str, str]]:
         for match in _ATTRIBUTES.finditer(self.page.source.text):
             if self.page.in_code(match.start()):

@@ -289,8 +289,19 @@ def resolved_pass(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def refuse_unsafe_source(app: Sphinx, docname: str, source: list[str]) -> None:
-    """A page over the size limit, or a symlink out of docs/, is not built."""
+    """A page that is not MyST Markdown, a symlink out of docs/ or a page over
+    the size limit is not built."""
     path = app.env.doc2path(docname)
+    # A MyST knowledge base (its home page is Markdown) builds Markdown pages only.
+    myst_site = app.env.doc2path(app.config.root_doc).suffix == ".md"
+    if myst_site and path.suffix != ".md":
+        _warn(
+            "unsafe-path",
+            "pages are MyST Markdown (.md); this one is not built [FILE002]",
+            location=(docname, 1),
+        )
+        source[0] = ""
+        return
     if path.is_symlink() and (why := policy.read_problem(path, [app.env.srcdir])):
         _warn(
             "unsafe-path",
