@@ -5,7 +5,8 @@ under ``docs/attacks/``, the hostile articles' front matter, the glossary and
 references.bib each try one thing the content-safety policy forbids: read a
 file outside docs/, fetch a URL, put a script URL, markup, an event handler or
 a redirect into the output. Every attack carries a marker (``KBX...``) that
-is in the output only if the attack worked; attacks that read files aim at
+is in the output only if the attack worked (the maths attacks, which ask TeX
+for /etc/passwd, have only that file's text); attacks that read files aim at
 ``outside/secret.txt``, ``/etc/passwd`` and ``/proc/self/environ``, and the
 builds run with :data:`ENV_MARKER` in their environment.
 

@@ -140,7 +140,17 @@ def test_each_rule_finds_its_defect_where_it_is(name, code, line, column, also):
 def test_every_rule_has_a_bad_page():
     tested = {case[1] for case in CASES} | {"CITE002"}  # CITE002 needs a whole knowledge base
     # Tested below or in test_hostile.py (SIZE001 needs a 1 MB page), without a bad page.
-    untestable = {"FM003", "FM007", "FILE001", "FILE002", "READ002", "SIZE001", "TEX001", "PATH003"}
+    untestable = {
+        "FM003",
+        "FM007",
+        "FILE001",
+        "FILE002",
+        "READ002",
+        "SIZE001",
+        "TEX001",
+        "PATH003",
+        "MATH001",
+    }
     assert set(RULES) - untestable <= tested
 
 
@@ -220,6 +230,7 @@ def _context() -> pages.Context:
         ("```{eval-rst}\n.. meta::\n   :http-equiv=refresh: 0\n```", "HTML001"),
         ("A [span]{.x onclick=y} with attributes.", "HTML003"),
         (r"Text asking TeX to \input{/etc/passwd}.", "TEX001"),
+        ("Maths {math}`x^2` in a sentence.", "MATH001"),
     ],
 )
 def test_rules_see_through_markup(snippet, code):

@@ -118,6 +118,8 @@ _TEX_FILE_COMMAND = (
     r"|readline|write|immediate|write18|ShellEscape|catcode|csname|verbatiminput"
     r"|lstinputlisting|inputminted|includegraphics|includepdf|directlua|luaexec)(?![a-zA-Z])"
     r"(?:\s*\[[^\[\]]*\])?(?:\s*\{[^{}]*\})?"  # and its arguments (a file name)
+    # TeX reads ^^5c as a backslash: "^^5cinput" is \input in math.
+    r"|\^\^(?:[0-9a-f]{2}|[\x00-\x7f])"
 )
 _UNSAFE_TEXT = re.compile(
     rf"(?P<url>{_SCRIPT_URL})|(?P<tex>{_TEX_FILE_COMMAND})|(?P<markup>{_MARKUP})",

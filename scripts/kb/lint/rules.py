@@ -218,6 +218,14 @@ _RULES = (
         "never belong in a page, front matter or a bib field. The build removes them.",
     ),
     Rule(
+        "MATH001",
+        ERROR,
+        "maths",
+        "Rendering maths loads MathJax from another site on every page view (no "
+        "third-party requests), and hands a page's TeX to XeLaTeX. The build shows it as "
+        "its source; write it in words.",
+    ),
+    Rule(
         "SIZE001",
         ERROR,
         "page over the size limit",

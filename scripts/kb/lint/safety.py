@@ -80,6 +80,7 @@ class PageSafety:
         yield from self.files()
         yield from self.urls_and_text()
         yield from self.attributes()
+        yield from self.maths()
 
     # -- Files ----------------------------------------------------------------------
 
@@ -222,8 +223,24 @@ class PageSafety:
         yield from self._rst_text(text, 0)
         for problem in policy.text_problems(text, markup=False):
             yield (problem.start, *text_finding(problem))
+        for match in re.finditer(r"^\s*\.\.\s+math::|:math:`", text, re.M):
+            yield (match.start(), "MATH001", "maths is not rendered: write it in words")
         for match in re.finditer(r"^\s*\.\.\s+raw::", text, re.M):
             yield (match.start(), "HTML001", "the raw directive injects raw markup: remove it")
+
+    def maths(self) -> Iterator[tuple[int, str, str]]:
+        message = (
+            "maths is not rendered (MathJax would load from another site on every page "
+            "view): write it in words"
+        )
+        for item in self.page.items:
+            is_math = item.name in ("math", "eq") if isinstance(item, myst.Role) else False
+            if is_math or (isinstance(item, myst.Directive) and item.name == "math"):
+                yield (item.offset, "MATH001", message)
+            elif isinstance(item, myst.Directive) and item.name == "eval-rst":
+                offset = self.page.source.offset(item.body_line0)
+                for match in re.finditer(r"^\s*\.\.\s+math::|:math:`", item.body, re.M):
+                    yield (offset + match.start(), "MATH001", message)
 
     def attributes(self) -> Iterator[tuple[int, str, str]]:
         for match in _ATTRIBUTES.finditer(self.page.source.text):

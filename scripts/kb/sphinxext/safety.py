@@ -18,6 +18,8 @@ bib field) meets the same check:
 - **Front matter**: every string of an article's metadata (printed by the page
   header, meta tags, JSON-LD and handouts) loses script URLs and markup.
 - **Size**: a page over 1 MB (or a symlink out of docs/) is not built.
+- **Maths** is shown as its TeX source: rendering it would load MathJax from
+  another site.
 - **Files**: :mod:`kb.sphinxext.safe_files`; references.bib's fields:
   :mod:`kb.sphinxext.safe_bib`.
 
@@ -26,7 +28,8 @@ extensions copy its text: titles, descriptions, glossary tooltips), and when
 it is resolved for writing, after sphinxcontrib-bibtex has turned references.bib
 into nodes (late post-transforms), for HTML and LaTeX alike. Every removal is
 a warning of type ``kb`` (subtypes ``raw-html``, ``unsafe-url``,
-``unsafe-text``, ``page-size``), so a strict build fails.
+``unsafe-text``, ``unsafe-path``, ``unsafe-bib``, ``page-size``, ``math``),
+so a strict build fails.
 
 MyST itself emits raw nodes for a hard line break (``<br />`` and LaTeX's
 ``\\\\``) and for strikethrough (``<s>``); those exact, fixed strings are kept.
@@ -148,7 +151,23 @@ def remove_dangerous_attributes(doctree: nodes.document) -> None:
                 del node.attributes[name]
 
 
+def math_as_text(doctree: nodes.document) -> None:
+    """Maths is shown as its TeX source: rendering it would load MathJax from
+    another site on every page view (and hand TeX from a page to XeLaTeX)."""
+    for math in [*doctree.findall(nodes.math), *doctree.findall(nodes.math_block)]:
+        _warn(
+            "math",
+            "maths is not rendered (MathJax would load from another site); "
+            "write it in words [MATH001]",
+            location=_where(math),
+        )
+        text = math.astext()
+        block = isinstance(math, nodes.math_block)
+        math.replace_self(nodes.literal_block(text, text) if block else nodes.literal(text, text))
+
+
 def read_pass(app: Sphinx, doctree: nodes.document) -> None:
+    math_as_text(doctree)
     remove_raw(doctree)
     remove_dangerous_attributes(doctree)
     sanitise(doctree)
