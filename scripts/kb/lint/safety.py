@@ -139,9 +139,8 @@ class PageSafety:
     ):
         if name in _PATH_ARGUMENT:
             yield from self._path(offset, f"{{{name}}}", argument, name)
-        for match in _OPTION.finditer(options):
-            option, value = match.group("name"), match.group("value").strip()
-            at = options_offset + match.start("value")
+        for option, value, start in option_items(options):
+            at = options_offset + start
             if option in _URL_OPTIONS and name in ("csv-table", "raw"):
                 yield (at, "PATH002", f"{{{name}}} :url: fetches {value!r}: a page never does")
             elif option in _PATH_OPTIONS:
@@ -201,11 +200,9 @@ class PageSafety:
                 if looks_unsafe_url(item.argument):  # {button-link} URL, for one
                     scheme = policy.url_scheme(item.argument)
                     yield (text.find(item.argument, item.offset), "HTML004", _url_message(scheme))
-                for match in _OPTION.finditer(item.options):
-                    value = match.group("value")
+                for _, value, start in option_items(item.options):
                     if looks_unsafe_url(value):
-                        at = offset + match.start("value")
-                        yield (at, "HTML004", _url_message(policy.url_scheme(value)))
+                        yield (offset + start, "HTML004", _url_message(policy.url_scheme(value)))
                 if item.name == "eval-rst":
                     yield from self._rst_text(item.body, offset)
 
@@ -253,6 +250,20 @@ class PageSafety:
                 f"attribute '{name}=' is not allowed: pages never run scripts or restyle "
                 "the site; use a class",
             )
+
+
+_YAML_OPTION = re.compile(r"^\s*(?P<name>[\w-]+)\s*:[ \t]*(?P<value>.*)$", re.M)
+
+
+def option_items(options: str) -> Iterator[tuple[str, str, int]]:
+    """(name, value, offset of the value) for a directive's options, written as
+    ``:name: value`` lines or as a YAML block between ``---`` lines."""
+    yaml_block = options.lstrip("\n").startswith("---")
+    for match in (_YAML_OPTION if yaml_block else _OPTION).finditer(options):
+        value = match.group("value").strip()
+        if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        yield match.group("name"), value, match.start("value")
 
 
 def looks_unsafe_url(value: str) -> bool:
