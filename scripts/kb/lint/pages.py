@@ -225,7 +225,8 @@ class _PageCheck:
             front = schema.split_front_matter(self.text)
         except schema.FrontMatterError:
             return  # FM000, reported with the front matter
-        for line, column, code, message in safety.front_matter(front.data, front.key_lines):
+        found = safety.front_matter(front.data, front.key_lines, self.page.source.lines)
+        for line, column, code, message in found:
             yield Finding.make(self.path, line, column, code, message)
 
     def _body_offset(self, directive: myst.Directive) -> int:

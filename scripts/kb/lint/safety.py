@@ -307,26 +307,46 @@ def text_finding(problem: policy.TextProblem) -> tuple[str, str]:
 # -- Front matter -----------------------------------------------------------------------
 
 
-def _strings(value: Any) -> Iterator[str]:
+def _strings(value: Any, seen: set[int] | None = None) -> Iterator[str]:
+    """Every string in a YAML value; a list or mapping YAML repeats through an
+    alias (``*a``) is read once, so a "billion laughs" block costs nothing."""
+    seen = set() if seen is None else seen
     if isinstance(value, str):
         yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(k)
-            yield from _strings(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _strings(v)
+        return
+    if not isinstance(value, (dict, list, tuple)) or id(value) in seen:
+        return
+    seen.add(id(value))
+    items = [x for kv in value.items() for x in kv] if isinstance(value, dict) else value
+    for item in items:
+        yield from _strings(item, seen)
 
 
-def front_matter(data: dict[str, Any], key_lines: dict[str, tuple[int, int]]):
-    """(line, column, code, message) for every unsafe string of a page's front matter."""
+def _line_of(text: str, lines: list[str], first: int, last: int) -> int | None:
+    """The 1-based line, from *first* to *last*, where a value is written (a
+    list item or a nested field below its key); None if not found as is."""
+    probe = text.strip()[:30]
+    for number in range(first, min(last, len(lines)) + 1):
+        if probe and probe in lines[number - 1]:
+            return number
+    return None
+
+
+def front_matter(
+    data: dict[str, Any], key_lines: dict[str, tuple[int, int]], lines: list[str] | None = None
+):
+    """(line, column, code, message) for every unsafe string of a page's front
+    matter, at the line where the string is written when it can be found."""
+    starts = sorted(ln for ln, _ in key_lines.values())
     for key, value in data.items():
-        line, column = key_lines.get(key, (1, 1))
+        key_line, key_column = key_lines.get(key, (1, 1))
         if key == "html_meta":
-            yield (line, column, "HTML001", "html_meta writes <meta> tags: remove it")
+            yield (key_line, key_column, "HTML001", "html_meta writes <meta> tags: remove it")
             continue
+        last = min((ln - 1 for ln in starts if ln > key_line), default=key_line + 200)
         for text in _strings(value):
+            found = _line_of(text, lines or [], key_line, last)
+            line, column = (found, 1) if found and found != key_line else (key_line, key_column)
             if looks_unsafe_url(text) and not policy.text_problems(text):
                 yield (
                     line,
