@@ -49,6 +49,9 @@ MARKER = re.compile(r"KBX[\w-]+")
 FIRST_ATTACK_LINE = 3
 OVERSIZED = "attacks/oversized-page.md"
 SYMLINKED = "attacks/symlinked-page.md"
+#: A page whose path would be a javascript: URL (made at run time: a ':' in a
+#: committed file name breaks checkouts on some systems).
+SCHEME_NAMED = "attacks/javascript:alert(KBXPAGENAME).md"
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class Attack:
 
     @property
     def id(self) -> str:
-        stem = Path(self.path).stem
+        stem = Path(self.path).stem.split(":")[0]
         return stem if self.path.startswith("docs/") and "glossary" not in stem else self.markers[0]
 
 
@@ -97,6 +100,7 @@ def attacks() -> list[Attack]:
     # Made when the corpus is copied (a 1 MB page and a symlink are not committed).
     found.append(Attack(f"docs/{OVERSIZED}", (1,), ("KBXOVERSIZE",)))
     found.append(Attack(f"docs/{SYMLINKED}", (1,), ("KBXSECRETPAGE",)))
+    found.append(Attack(f"docs/{SCHEME_NAMED}", (1,), ("KBXPAGENAME",)))
     return found
 
 
@@ -131,6 +135,7 @@ def make_corpus(root: Path) -> Path:
     filler = "A sentence that is here only to make the page large. " * 20_000
     (docs / OVERSIZED).write_text(f"# An oversized page\n\n{filler}\n\nKBXOVERSIZE\n")
     assert (docs / OVERSIZED).stat().st_size > policy.MAX_PAGE_BYTES
+    (docs / SCHEME_NAMED).write_text("# A page named like a script URL\n\nSome words.\n")
     return root
 
 
@@ -309,9 +314,9 @@ def test_the_pdf_holds_every_page_and_the_bibliography(built: Built):
     """So that "not in the PDF" means the attack was dropped, not the page."""
     (text,) = [t for p, t in built.outputs.items() if p.suffix == ".pdf"]
     attack_pages = len(list((built.root / "docs" / "attacks").glob("*.md")))
-    # Every Markdown attack page but the two that are not built at all, and the one whose
+    # Every Markdown attack page but the three that are not built at all, and the one whose
     # unclosed comment swallows the rest of the page (as it would in a browser).
-    assert text.count("some ordinary text after the attack") >= attack_pages - 3
+    assert text.count("some ordinary text after the attack") >= attack_pages - 4
     assert "kbxallowed-include" in text and "a safe fixture entry" in text
     assert "a definition with" in text  # the glossary
 

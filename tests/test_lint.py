@@ -145,6 +145,7 @@ def test_every_rule_has_a_bad_page():
         "FM007",
         "FILE001",
         "FILE002",
+        "FILE003",
         "READ002",
         "SIZE001",
         "TEX001",

@@ -211,6 +211,21 @@ def read_problem(path: Path | str, roots: Iterable[Path | str]) -> str | None:
     return None
 
 
+#: A page's path under docs/ becomes its URL: letters, digits, "-", "_" and "."
+#: only (no ":" that a browser could read as a scheme, no "%", "#", "?" or space).
+_SAFE_PAGE_PATH = re.compile(r"[\w][\w.\-]*(?:/[\w][\w.\-]*)*")
+
+
+def page_name_problem(relative: str) -> str | None:
+    """Why a page's path (relative to docs/, with "/") cannot be a page's URL."""
+    if _SAFE_PAGE_PATH.fullmatch(relative):
+        return None
+    return (
+        f"the page's path {relative!r} becomes its address: use letters, digits, '-', "
+        "'_' and '.' only"
+    )
+
+
 def size_problem(size: int) -> str | None:
     if size > MAX_PAGE_BYTES:
         return (

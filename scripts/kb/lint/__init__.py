@@ -183,6 +183,14 @@ def check(
     for page in rst:
         result.findings.extend(_rst_page(page, root, docs))
 
+    # A page's path becomes its URL.
+    for page in pages:
+        absolute = page.absolute()
+        if absolute.is_relative_to(docs.absolute()):
+            relative = absolute.relative_to(docs.absolute()).as_posix()
+            if problem := policy.page_name_problem(relative):
+                shown = _display(page, root)
+                result.findings.append(Finding.make(shown, 1, 1, "FILE003", problem))
     # A symlinked page or bib file would publish whatever it points to.
     for path in [*pages, *bib_files]:
         if path.is_symlink() and (why := policy.read_problem(path, [docs])):

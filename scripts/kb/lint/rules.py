@@ -33,6 +33,14 @@ _RULES = (
         "Sphinx would build a reStructuredText page too, outside the checks MyST pages "
         "get; pages are .md files. The build refuses the rest.",
     ),
+    Rule(
+        "FILE003",
+        ERROR,
+        "a page whose path cannot be its address",
+        "A page's path under docs/ becomes its URL and its links: letters, digits, '-', "
+        "'_' and '.' only (a ':' could read as a javascript: scheme). The build leaves "
+        "such a page out.",
+    ),
     # Front matter: the messages come from kb.schema, the single source of truth.
     Rule("FM000", ERROR, "front matter is not valid YAML", "Fix the YAML at the line shown."),
     Rule(

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -336,6 +337,25 @@ def refuse_unsafe_source(app: Sphinx, docname: str, source: list[str]) -> None:
         source[0] = ""
 
 
+def exclude_unsafe_page_names(app: Sphinx, config: Any) -> None:
+    """A source file whose path cannot be a URL (``javascript:x.md``) is left
+    out of the build altogether (so no navigation links to it)."""
+    suffixes = tuple(config.source_suffix) if config.source_suffix else (".md", ".rst")
+    srcdir = Path(app.srcdir)
+    for path in sorted(srcdir.rglob("*")):
+        if not path.name.endswith(suffixes) or "_build" in path.parts:
+            continue
+        relative = path.relative_to(srcdir).as_posix()
+        problem = policy.page_name_problem(relative)
+        if problem:
+            _warn("unsafe-path", "%s; it is not built [FILE003]", problem, location=f"{path}:1")
+            config.exclude_patterns = [*config.exclude_patterns, _glob_escape(relative)]
+
+
+def _glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
 def _clean_value(value: Any) -> Any:
     if isinstance(value, str):
         return policy.clean_text(value)
@@ -398,6 +418,8 @@ def clean_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # After conf.py and every extension's defaults (source_suffix is complete).
+    app.connect("config-inited", exclude_unsafe_page_names, priority=950)
     safe_files.setup(app)
     safe_bib.setup(app)
     app.connect("source-read", refuse_unsafe_source, priority=100)
