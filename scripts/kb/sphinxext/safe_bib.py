@@ -171,4 +171,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", refuse_symlinked_bibfiles, priority=900)
     # After sphinxcontrib-bibtex has parsed the files (its handler has priority 500).
     app.connect("builder-inited", clean_bibliography, priority=600)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

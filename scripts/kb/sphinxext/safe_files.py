@@ -236,4 +236,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("raw", CheckedRaw, override=True)
     # Before the image and download collectors (priority 500).
     app.connect("doctree-read", check_files, priority=100)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

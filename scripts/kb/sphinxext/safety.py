@@ -17,7 +17,9 @@ bib field) meets the same check:
   text (``\\<b>``) is meant to be seen, and the writers escape it.
 - **Front matter**: every string of an article's metadata (printed by the page
   header, meta tags, JSON-LD and handouts) loses script URLs and markup.
-- **Size**: a page over 1 MB (or a symlink out of docs/) is not built.
+- **Sources**: a page over 1 MB, a symlink out of docs/, a page that is not
+  MyST Markdown, or one whose path cannot be a URL (``javascript:x.md``) is
+  not built.
 - **Maths** is shown as its TeX source: rendering it would load MathJax from
   another site.
 - **Files**: :mod:`kb.sphinxext.safe_files`; references.bib's fields:
@@ -428,4 +430,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", read_pass, priority=50)
     # Last of every doctree-resolved handler (the LaTeX handouts' run at 900).
     app.connect("doctree-resolved", resolved_pass, priority=990)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
