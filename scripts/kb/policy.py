@@ -10,14 +10,17 @@ their file and line. Neither has rules of its own about URLs, paths or sizes.
   scheme is read the way a browser reads it: after HTML entities are decoded,
   leading and trailing spaces and control characters stripped and tabs and
   newlines removed (WHATWG URL parsing), case-insensitively.
-- **Text**: printed text holds no script URL, and plain-text fields (front
-  matter, bib fields) no markup that would act if any output failed to escape
-  it (a comment, ``<script>``/``<style>``, ``<img onerror=...>``, ``<iframe>``):
-  a PDF prints text as it is, and a reader may paste it into a browser.
+- **Text**: printed text holds no script URL and no TeX command that reads,
+  writes or runs files; plain-text fields (front matter, bib fields) hold no
+  markup that would act if any output failed to escape it (a comment,
+  ``<script>``/``<style>``, ``<img onerror=...>``, ``<iframe>``): a PDF prints
+  text as it is, and a reader may paste it into a browser.
 - **Files**: a directive reads only regular files inside docs/ (or an
   allow-listed folder of ``kb_read_allowed`` in conf.py), after symlinks are
-  resolved, of at most :data:`MAX_PAGE_BYTES`.
-- **Size**: a page (or an included file) is at most :data:`MAX_PAGE_BYTES`.
+  resolved, of at most :data:`MAX_PAGE_BYTES`; an image or download copied
+  into the site is not one a browser would run (HTML, JavaScript, an SVG with
+  a script).
+- **Pages**: at most :data:`MAX_PAGE_BYTES`, with a path that can be a URL.
 """
 
 from __future__ import annotations
