@@ -173,3 +173,43 @@ def test_pull_request_template_has_a_content_checklist():
 def test_contributing_explains(command):
     text = (paths.ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert command in text
+
+
+# -- Untrusted pull requests (SECURITY.md) ----------------------------------------------------
+
+
+def _triggers(workflow: dict) -> set[str]:
+    # YAML reads the key `on` as True.
+    on = workflow.get("on", workflow.get(True))
+    if isinstance(on, str):
+        return {on}
+    return set(on or ())
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.y*ml")), ids=lambda p: p.name)
+def test_no_workflow_runs_pull_requests_with_secrets(path: Path):
+    """A pull request's content is untrusted: no workflow may build it with the
+    base repository's token and secrets."""
+    triggers = _triggers(load(path))
+    assert not triggers & {"pull_request_target", "workflow_run"}, path.name
+
+
+def test_ci_says_why_it_uses_pull_request():
+    assert "pull_request" in _triggers(load(CI))
+    comments = "\n".join(
+        line for line in CI.read_text(encoding="utf-8").splitlines() if line.strip().startswith("#")
+    )
+    assert "never `pull_request_target`" in comments
+    assert "secrets" in comments
+
+
+def test_read_the_docs_previews_build_without_secrets():
+    path = paths.ROOT / ".readthedocs.yaml"
+    config = load(path)
+    # No environment of its own and no custom commands that could use one.
+    build = config.get("build", {})
+    assert not {"jobs", "commands"} & set(build), build
+    text = path.read_text(encoding="utf-8")
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert not re.search(r"secret|token|password|api[_-]?key|\$\{", body, re.I)
+    assert "Pull-request previews build untrusted content" in text

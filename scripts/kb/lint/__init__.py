@@ -26,10 +26,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sphinx.util.matching import Matcher
+
 from kb import bib as kb_bib
 from kb import glossary as kb_glossary
-from kb import paths, schema
-from kb.lint import bibliography, myst, readability, report
+from kb import paths, policy, schema
+from kb.lint import bibliography, myst, readability, report, safety
 from kb.lint.pages import Context, check_page
 from kb.lint.rules import ERROR, INFO, RULES, WARNING, Finding
 
@@ -54,14 +56,49 @@ class UsageError(Exception):
     """A path that cannot be checked (reported as a usage error, exit 2)."""
 
 
-def _skipped(path: Path, docs: Path) -> bool:
-    """Build output, templates and static files are not pages."""
-    rel = path.relative_to(docs).parts
-    return any(part.startswith(("_", ".")) for part in rel[:-1])
+def _pages_under(folder: Path, pattern: str = "*.md") -> list[Path]:
+    """The pages Sphinx would read: every .md file except what conf.py's
+    exclude_patterns leaves out (build output). A page in docs/_drafts/ or
+    docs/.hidden/ is built too, so it is checked."""
+    docs = next((p for p in (folder, *folder.parents) if (p / "conf.py").is_file()), folder)
+    matcher = Matcher(safety.conf_list(docs / "conf.py", "exclude_patterns") or ["_build"])
+    return sorted(
+        p
+        for p in folder.rglob(pattern)
+        if not matcher(p.relative_to(docs).as_posix()) and "_build" not in p.parts
+    )
 
 
-def _pages_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.md") if not _skipped(p, folder))
+def _rst_page(page: Path, root: Path, docs: Path) -> list[Finding]:
+    """A reStructuredText page: not accepted, and checked for what it reads."""
+    shown = _display(page, root)
+    found = [
+        Finding.make(
+            shown, 1, 1, "FILE002", "pages are MyST Markdown (.md): rewrite it as a .md page"
+        )
+    ]
+    try:
+        text = page.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return found
+    checks = safety.PageSafety(
+        myst.Page(myst.Source(text)), page, docs, safety.read_allowed(docs / "conf.py")
+    )
+    for offset, code, message in checks.rst(text):
+        line, column = checks.page.source.position(offset)
+        found.append(Finding.make(shown, line, column, code, message))
+    return found
+
+
+def _size_problem(page: Path) -> str | None:
+    """A page too large to check or build (kb.policy.MAX_PAGE_BYTES); a page
+    that is not a regular file is not read either."""
+    try:
+        if not page.is_file():
+            return "not a regular file: pages are plain files"
+        return policy.size_problem(page.stat().st_size)
+    except OSError:
+        return None  # reported as FILE001 when it is read
 
 
 def _display(path: Path, root: Path) -> str:
@@ -129,12 +166,42 @@ def check(
             pages.append(target)
         elif target.suffix == ".bib":
             bib_files.append(target)
+        elif target.suffix == ".rst":
+            pass  # reported below
         else:
             raise UsageError(f"{target}: not a Markdown page (.md) or a .bib file")
     if whole:
         pages = _pages_under(docs)
 
     result = Result()
+    # Sphinx would build a reStructuredText page too; pages are MyST only.
+    rst = (
+        _pages_under(docs, "*.rst")
+        if whole
+        else [t for t in map(Path, targets) if t.suffix == ".rst"]
+    )
+    for page in rst:
+        result.findings.extend(_rst_page(page, root, docs))
+
+    # A page's path becomes its URL.
+    for page in pages:
+        absolute = page.absolute()
+        if absolute.is_relative_to(docs.absolute()):
+            relative = absolute.relative_to(docs.absolute()).as_posix()
+            if problem := policy.page_name_problem(relative):
+                shown = _display(page, root)
+                result.findings.append(Finding.make(shown, 1, 1, "FILE003", problem))
+    # A symlinked page or bib file would publish whatever it points to.
+    for path in [*pages, *bib_files]:
+        if path.is_symlink() and (why := policy.read_problem(path, [docs])):
+            link = path.absolute()  # the link itself, not where it points
+            base = root.absolute()
+            shown = link.relative_to(base).as_posix() if link.is_relative_to(base) else str(link)
+            result.findings.append(
+                Finding.make(shown, 1, 1, "PATH001", f"{shown} is a symlink and {why}")
+            )
+    pages = [p for p in pages if not p.is_symlink()]
+    bib_files = [p for p in bib_files if not p.is_symlink()]
     for path in dict.fromkeys(p.resolve() for p in bib_files):
         shown = _display(path, root)
         if not path.exists():
@@ -142,9 +209,14 @@ def check(
                 Finding.make(shown, 1, 1, "BIB001", f"{shown} is missing: create it")
             )
             continue
+        scanned = kb_bib.scan(path)
         result.findings.extend(
             Finding(shown, f.line, f.column, f.code, f.severity, f.message)
-            for f in bibliography.check(kb_bib.scan(path))
+            for f in bibliography.check(scanned)
+        )
+        result.findings.extend(
+            Finding.make(shown, line, column, code, message)
+            for line, column, code, message in safety.bib_fields(scanned)
         )
     # Citations are always checked against the knowledge base's own bibliography.
     bib = kb_bib.scan(bib_path) if bib_path.exists() else None
@@ -160,9 +232,14 @@ def check(
         glossary=glossary,
         today=today or dt.date.today(),
         extensions=myst.conf_extensions(docs / "conf.py"),
+        docs=docs,
+        read_allowed=safety.read_allowed(docs / "conf.py"),
     )
     for page in dict.fromkeys(p.resolve() for p in pages):
         shown = _display(page, root)
+        if problem := _size_problem(page):
+            result.findings.append(Finding.make(shown, 1, 1, "SIZE001", problem))
+            continue
         try:
             text = page.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -175,7 +252,9 @@ def check(
             result.findings.append(Finding.make(shown, 1, 1, "FILE001", message))
             continue
         result.pages += 1
-        result.findings.extend(check_page(shown, text, ctx, is_article=_is_article(page, docs)))
+        result.findings.extend(
+            check_page(shown, text, ctx, is_article=_is_article(page, docs), source=page)
+        )
         if page == glossary_path.resolve():
             result.findings.extend(_glossary_reading_level(shown, glossary, ctx.extensions))
 

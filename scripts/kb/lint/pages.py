@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from kb import ladder, schema
 from kb.glossary import Glossary, role_text_and_target
-from kb.lint import myst, readability
+from kb.lint import myst, readability, safety
 from kb.lint.rules import Finding
 
 #: Roles of sphinxcontrib-bibtex that cite ({cite:p}, {cite:t}, {footcite}, ...).
@@ -48,6 +49,9 @@ class Context:
     glossary: Glossary
     today: dt.date
     extensions: frozenset[str] = myst.DEFAULT_EXTENSIONS
+    #: The source folder pages may read files from, and conf.py's kb_read_allowed.
+    docs: Path | None = None
+    read_allowed: list[Path] = field(default_factory=list)
     #: Every key cited on the pages checked so far (for CITE002).
     cited: set[str] = field(default_factory=set)
 
@@ -65,16 +69,35 @@ class Context:
         return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I)
 
 
-def check_page(path: str, text: str, ctx: Context, *, is_article: bool) -> list[Finding]:
-    return list(_PageCheck(path, text, ctx, is_article).run())
+#: Safety rules report one finding per rule and line (two checks may see one attack).
+_ONCE_PER_LINE = frozenset(
+    {"HTML001", "HTML002", "HTML003", "HTML004", "PATH001", "PATH002", "PATH003", "TEX001"}
+)
+
+
+def check_page(
+    path: str, text: str, ctx: Context, *, is_article: bool, source: Path | None = None
+) -> list[Finding]:
+    """The findings for one page; *source* is its file (for the paths it reads)."""
+    found, seen = [], set()
+    for finding in _PageCheck(path, text, ctx, is_article, source).run():
+        if finding.code in _ONCE_PER_LINE:
+            if (finding.line, finding.code) in seen:
+                continue
+            seen.add((finding.line, finding.code))
+        found.append(finding)
+    return found
 
 
 class _PageCheck:
-    def __init__(self, path: str, text: str, ctx: Context, is_article: bool):
+    def __init__(
+        self, path: str, text: str, ctx: Context, is_article: bool, source: Path | None = None
+    ):
         self.path = path
         self.text = text
         self.ctx = ctx
         self.is_article = is_article
+        self.source = source
         self.page = myst.parse(text, ctx.extensions)
         self.cited_here: set[str] = set()
 
@@ -88,6 +111,7 @@ class _PageCheck:
             article, front, problems = _front_matter(self.text)
             for p in problems:
                 yield Finding.make(self.path, p.line, p.column, p.code, p.message)
+        yield from self.safety()
         yield from self.roles()
         yield from self.html()
         yield from self.links()
@@ -190,12 +214,20 @@ class _PageCheck:
                         "allowed: use MyST Markdown instead",
                     )
                 yield from self._dangerous(item.body, self._body_offset(item))
-            elif isinstance(item, myst.Directive):
-                # Options such as a card's :link: are URLs too.
-                yield from self._unsafe_urls(item.options, self._body_offset(item))
-            elif isinstance(item, myst.Text):
-                for match in _UNSAFE_URL.finditer(item.text):
-                    yield self._unsafe_url_finding(item.to_file(match.start("scheme")), match)
+            # Directive options, links and text: kb.lint.safety (the policy's rules).
+
+    def safety(self) -> Iterator[Finding]:
+        """kb.policy's rules: files, URLs, text and attributes; every page's front matter."""
+        checks = safety.PageSafety(self.page, self.source, self.ctx.docs, self.ctx.read_allowed)
+        for offset, code, message in checks.run():
+            yield self.at(offset, code, message)
+        try:
+            front = schema.split_front_matter(self.text)
+        except schema.FrontMatterError:
+            return  # FM000, reported with the front matter
+        found = safety.front_matter(front.data, front.key_lines, self.page.source.lines)
+        for line, column, code, message in found:
+            yield Finding.make(self.path, line, column, code, message)
 
     def _body_offset(self, directive: myst.Directive) -> int:
         return self.page.source.offset(directive.body_line0)
@@ -237,14 +269,8 @@ class _PageCheck:
             # Point at the URL itself, not the link text before it.
             found = lowered.find(f"{scheme}:", link.offset) if scheme else -1
             at = found if found >= 0 else link.offset
-            if scheme in ("javascript", "vbscript", "data"):
-                yield self.at(
-                    at,
-                    "HTML004",
-                    f"'{scheme}:' URLs are not allowed: link to an https:// page or a page "
-                    "of the site",
-                )
-            elif scheme == "http":
+            # Unsafe schemes are kb.lint.safety's (HTML004).
+            if scheme == "http":
                 yield self.at(
                     at,
                     "LINK001",

@@ -26,6 +26,21 @@ class Rule:
 
 _RULES = (
     Rule("FILE001", ERROR, "page cannot be read as UTF-8 text", "Pages are UTF-8 text files."),
+    Rule(
+        "FILE002",
+        ERROR,
+        "a page that is not MyST Markdown",
+        "Sphinx would build a reStructuredText page too, outside the checks MyST pages "
+        "get; pages are .md files. The build refuses the rest.",
+    ),
+    Rule(
+        "FILE003",
+        ERROR,
+        "a page whose path cannot be its address",
+        "A page's path under docs/ becomes its URL and its links: letters, digits, '-', "
+        "'_' and '.' only (a ':' could read as a javascript: scheme). The build leaves "
+        "such a page out.",
+    ),
     # Front matter: the messages come from kb.schema, the single source of truth.
     Rule("FM000", ERROR, "front matter is not valid YAML", "Fix the YAML at the line shown."),
     Rule(
@@ -167,14 +182,71 @@ _RULES = (
     Rule(
         "HTML003",
         ERROR,
-        "inline event handler",
-        "Attributes like onclick= run scripts; pages never run scripts.",
+        "inline event handler or style attribute",
+        "Attributes like onclick= run scripts, and style= restyles (or tracks through a "
+        "CSS url()); pages never do either, in raw HTML or MyST's {attribute} syntax.",
     ),
     Rule(
         "HTML004",
         ERROR,
-        "javascript: or data: URL",
-        "Links go to https:// pages or to other pages of the site.",
+        "URL with a scheme other than https:, http:, mailto: or tel:",
+        "Links go to https:// pages, mailto: or tel: addresses, or other pages of the "
+        "site; a javascript:, data: or other URL (however it is encoded or cased, in a "
+        "link, an autolink, a reference definition, an option, front matter or the "
+        "text) is dropped by the build.",
+    ),
+    Rule(
+        "PATH001",
+        ERROR,
+        "reads a file outside docs/",
+        "A directive, image or download may read only regular files inside docs/ (or a "
+        "folder of kb_read_allowed in conf.py), after symlinks are resolved, of 1 MB at "
+        "most: otherwise a pull request could publish the build machine's files. The build "
+        "refuses it too.",
+    ),
+    Rule(
+        "PATH002",
+        ERROR,
+        "fetches a URL",
+        "Pages never fetch anything while the site is built (csv-table or raw :url:) or "
+        "read (a remote image is a third-party request). Put the file in docs/.",
+    ),
+    Rule(
+        "PATH003",
+        ERROR,
+        "image or download that would run scripts on the site",
+        "Images and downloads are copied into the site as they are, and a browser runs an "
+        "HTML, XML or JavaScript file, or an SVG with a script, at the site's own address. "
+        "Images are PNG, JPEG, GIF, WebP, AVIF, PDF or a plain SVG.",
+    ),
+    Rule(
+        "BIB008",
+        ERROR,
+        "script URL or markup in a bib field",
+        "Every field of references.bib can reach the HTML and the PDFs: links in it are "
+        "https:, http:, mailto: or tel:, and it holds no HTML. The build drops the rest.",
+    ),
+    Rule(
+        "TEX001",
+        ERROR,
+        "TeX command that reads, writes or runs files",
+        "Text reaches the PDFs through XeLaTeX; \\input, \\openin, \\write18 and the like "
+        "never belong in a page, front matter or a bib field. The build removes them.",
+    ),
+    Rule(
+        "MATH001",
+        ERROR,
+        "maths",
+        "Rendering maths loads MathJax from another site on every page view (no "
+        "third-party requests), and hands a page's TeX to XeLaTeX. The build shows it as "
+        "its source; write it in words.",
+    ),
+    Rule(
+        "SIZE001",
+        ERROR,
+        "page over the size limit",
+        "A page is at most 1 MB (kb.policy.MAX_PAGE_BYTES; the longest article is about "
+        "20 kB): a larger one takes minutes and gigabytes to build. Split it.",
     ),
     # Review dates.
     Rule("REV001", ERROR, "review overdue", "Review the page, then update its review dates."),

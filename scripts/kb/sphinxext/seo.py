@@ -23,8 +23,6 @@ nothing is fetched and no third-party script is added.
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +33,7 @@ from sphinx.util import logging
 
 from kb import bib, gitdates, schema
 from kb.files import write_atomic
+from kb.sphinxext import escaping
 from kb.sphinxext.site import NOT_FOUND_PAGE
 
 if TYPE_CHECKING:
@@ -209,7 +208,7 @@ def og_locale(language: str) -> str:
 
 
 def _meta(attribute: str, key: str, value: str) -> str:
-    return f'<meta {attribute}="{key}" content="{html.escape(value, quote=True)}">'
+    return f'<meta {attribute}="{key}" content="{escaping.attribute(value)}">'
 
 
 def metatags(app: Sphinx, pagename: str) -> str:
@@ -236,9 +235,8 @@ def metatags(app: Sphinx, pagename: str) -> str:
     if app.config.language:
         tags.append(_meta("property", "og:locale", og_locale(app.config.language)))
     if article is not None:
-        payload = json.dumps(json_ld(app, pagename, article), ensure_ascii=False, indent=1)
-        # "</" cannot end the script element early once escaped.
-        payload = payload.replace("</", "<\\/")
+        # No "<", ">" or "&" in it: content cannot end or break the element.
+        payload = escaping.script_json(json_ld(app, pagename, article), indent=1)
         tags.append(f'<script type="application/ld+json">\n{payload}\n</script>')
     return "\n".join(tags)
 
