@@ -26,6 +26,7 @@ from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
 from kb import bib, cli, files, importer, paths, schema
+from kb.importer import classify, render
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 MINI_KB = Path(__file__).parent / "roots" / "test-import-kb"
@@ -37,7 +38,7 @@ BROKEN = {
     "empty": (None, "the file is empty"),
     "binary": (3, "binary data"),
     "latin1": (1, "not UTF-8 text"),
-    "only_boilerplate": (None, "only page boilerplate"),
+    "only_boilerplate": (None, "only page furniture"),
     "no_title": (4, "no recognisable title"),
 }
 #: Page furniture and caption keywords that must never reach a draft.
@@ -154,8 +155,14 @@ def test_new_source_is_cited_where_the_text_names_it_and_added_with_known_fields
     assert set(entry) == {"howpublished", "note"}
     assert entry["howpublished"] == "The Example Journal of Mood Care"
     assert "Why Some Clinics Schedule Follow-Up Calls" in entry["note"]
-    # The web article itself: its title is all the saved copy states about it.
-    assert set(bib.parse(own.new_entry).fields(own.key)) == {"title", "note"}
+    # The web article itself: its title is all the saved copy states about it,
+    # with the copy's digest, so that a second run skips it.
+    own_fields = bib.parse(own.new_entry).fields(own.key)
+    assert set(own_fields) == {"title", "note", "contenthash"}
+    assert own_fields["contenthash"] == draft.article.digest
+    assert own_fields["note"].endswith(
+        "Not stated in the saved copy: author, publisher, date, address"
+    )
     lead = draft.page.split("# Why Some Clinics", 1)[1].split("\n\n")[1]
     assert lead.endswith(f"what patients said they found useful {{cite:p}}`{own.key}`.")
 
@@ -197,7 +204,7 @@ def test_missing_standfirst_and_evidence_note_are_said_and_listed():
     draft = draft_of("no_evidence_no_standfirst")
     article, _ = schema.load_article(draft.page)
     assert article.summary.startswith(f"{schema.TODO_MARKER}:")
-    assert article.evidence_basis == importer.CAUTIOUS_EVIDENCE
+    assert article.evidence_basis == render.CAUTIOUS_EVIDENCE
     note = draft.page.split(":::{evidence-note}\n", 1)[1].split("\n:::", 1)[0]
     assert "gave no evidence quality note" in note
     assert any("no evidence quality note" in t for t in draft.todos)
@@ -225,10 +232,10 @@ def test_every_todo_is_on_the_page_and_the_lint_marker_is_used():
     assert all(item.startswith(f"- {schema.TODO_MARKER}: ") for item in items)
     assert any("does not name the publication" in t for t in draft.todos)
     assert any("No topic was recognised" in t for t in draft.todos)
-    assert draft.topics == [importer.FALLBACK_TOPIC]
+    assert draft.topics == [render.FALLBACK_TOPIC]
 
 
-def test_bylines_and_dates_are_listed_not_made_headings(tmp_path):
+def test_bylines_and_dates_are_recorded_not_made_headings(tmp_path):
     text = (
         fixture("standard")
         .read_text()
@@ -240,9 +247,15 @@ def test_bylines_and_dates_are_listed_not_made_headings(tmp_path):
     saved = tmp_path / "byline.txt"
     saved.write_text(text)
     draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
-    assert "## By Jane Example" not in draft.page
-    assert any('was not placed: "By Jane Example"' in t for t in draft.todos)
-    assert any('was not placed: "March 3, 2026"' in t for t in draft.todos)
+    assert "By Jane Example" not in draft.page.split("\n---\n", 1)[1]
+    assert draft.article.facts.authors == ["Jane Example"]
+    own = next(s for s in draft.sources if s.key.startswith("someClinics"))
+    fields = bib.parse(own.new_entry).fields(own.key)
+    assert "author       = {Jane Example}," in own.new_entry  # as the byline writes it
+    assert fields["author"] == "Example, Jane"
+    assert (fields["year"], fields["month"], fields["date"]) == ("2026", "March", "2026-03-03")
+    assert "published 2026-03-03 (as written: March 3, 2026)" in fields["note"]
+    assert "author" not in fields["note"].split("Not stated")[-1]
     assert draft.article.standfirst.text.startswith("A survey of clinic routines")
 
 
@@ -263,7 +276,8 @@ def test_imported_markup_shows_as_typed():
         "% A percent sign",
         "{term}`made-up`",
         "# This line starts with a hash",
-        "snake_case_words, a backslash \\ and an entity &amp;",
+        # Entities are decoded once, as a browser shows them.
+        "snake_case_words, a backslash \\ and an entity &",
     ):
         assert typed in text
     assert "https://example.org/ketamine-info" in text  # no term link inside a URL
@@ -348,9 +362,9 @@ def test_evidence_basis_from_the_note(note, basis):
 
 
 def test_every_topic_has_cues_and_cue_keys_are_topics():
-    assert set(importer._TOPIC_CUES) <= set(schema.TOPICS)
+    assert set(classify.TOPIC_CUES) <= set(schema.TOPICS)
     for slug in schema.TOPICS:
-        assert importer._topic_cues(slug)
+        assert classify._topic_cues(slug)
 
 
 # -- references.bib ---------------------------------------------------------------------
@@ -381,37 +395,36 @@ def test_bib_format_and_replace_keep_everything_else():
         bib.format_misc("k", {"publisher": "x"})
 
 
-def test_an_existing_key_is_never_overwritten_without_force(kb, capsys):
-    own_key = importer.make_key("Why Some Clinics Schedule Follow-Up Calls After Ketamine Sessions")
+def test_a_taken_key_gets_a_suffix_and_force_never_touches_another_entry(kb, capsys):
+    own_key = importer.make_key(
+        "Why Some Clinics Schedule Follow-Up Calls After Ketamine Sessions", max_words=3
+    )
     bibfile = kb / "references.bib"
     original = bibfile.read_text()
     bibfile.write_text(original + f"\n@misc{{{own_key},\n  title = {{{{Another Article}}}}\n}}\n")
-    entry_line = len(original.splitlines()) + 2
-    before = snapshot(kb)
-    assert kb_import("--root", kb, fixture("standard")) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.startswith(f"kb import: error: {bibfile}:{entry_line}: key '{own_key}'")
-    assert "--force" in err and len(err.splitlines()) == 1
-    assert snapshot(kb) == before
-
-    assert kb_import("--root", kb, "--force", fixture("standard")) == 0
+    before_entry = bib.load(bibfile).fields(own_key)
+    for force in ([], ["--force"]):
+        assert kb_import("--root", kb, *force, fixture("standard")) == 0
     after = bib.load(bibfile)
-    assert (
-        after.fields(own_key)["title"]
-        == "{Why Some Clinics Schedule Follow-Up Calls After Ketamine Sessions}"
+    assert after.fields(own_key) == before_entry  # the other article's entry, untouched
+    assert after.fields(f"{own_key}b")["title"] == (
+        "{Why Some Clinics Schedule Follow-Up Calls After Ketamine Sessions}"
     )
+    assert f"{own_key}c" not in after  # --force replaced this source's own entry
     assert after.fields("unrelatedEntry") == bib.load(MINI_KB / "references.bib").fields(
         "unrelatedEntry"
     )
-    assert bibfile.read_text().startswith((MINI_KB / "references.bib").read_text())
 
 
 # -- The command ----------------------------------------------------------------------
 
 
 def test_import_writes_page_and_bib_and_prints_a_summary(kb, capsys):
-    assert kb_import("--root", kb, fixture("standard"), fixture("bom_crlf")) == 0
+    assert kb_import("--root", kb, fixture("standard")) == 0
+    assert kb_import("--root", kb, fixture("bom_crlf")) == 0
     out = capsys.readouterr().out
+    assert kb_import("--root", kb, fixture("standard"), fixture("bom_crlf")) == 0
+    out += capsys.readouterr().out
     pages = sorted(p.name for p in (kb / "docs" / "articles").glob("*.md"))
     assert pages == [
         "comparing-nasal-spray-and-infusion-schedules.md",
@@ -429,7 +442,9 @@ def test_import_writes_page_and_bib_and_prints_a_summary(kb, capsys):
         "source:         Example Psychiatry Weekly",
     ):
         assert line in out
-    assert out.count("TODO items") == 2
+    assert "2 files: 0 imported, 2 skipped, 0 failed" in out  # the re-run skips both
+    assert "furniture:      9 lines removed" in out
+    assert "line 1: navigation: Skip to content" in out
     keys = bib.load(kb / "references.bib").keys()
     assert keys[:2] == ["exampleWeeklySource", "unrelatedEntry"]
     assert len(keys) == 5  # two entries for the first article, one for the second
@@ -444,7 +459,7 @@ def test_dry_run_prints_the_page_and_writes_nothing(kb, capsys):
     assert snapshot(kb) == before
 
 
-def test_existing_page_is_kept_without_force_and_replaced_with_it(kb, capsys):
+def test_existing_page_is_kept_and_force_replaces_only_this_sources_page(kb, capsys):
     page = kb / "docs" / "articles" / "mine.md"
     page.write_text("hand-written\n")
     assert kb_import("--root", kb, "--slug", "mine", fixture("standard")) == 1
@@ -452,9 +467,16 @@ def test_existing_page_is_kept_without_force_and_replaced_with_it(kb, capsys):
     assert (
         err == f"kb import: error: {page}: already exists: use --force to replace it, or --slug\n"
     )
+    assert kb_import("--root", kb, "--slug", "mine", "--force", fixture("standard")) == 1
+    assert "another article's page" in capsys.readouterr().err
     assert page.read_text() == "hand-written\n"
-    assert kb_import("--root", kb, "--slug", "mine", "--force", fixture("standard")) == 0
-    assert page.read_text().startswith("---\ntitle: Why Some Clinics")
+    # Its own page: imported under --slug, then replaced there by --force.
+    assert kb_import("--root", kb, "--slug", "ours", fixture("standard")) == 0
+    ours = kb / "docs" / "articles" / "ours.md"
+    ours.write_text(ours.read_text().replace("A survey of clinic", "EDITED survey of clinic"))
+    assert kb_import("--root", kb, "--force", fixture("standard")) == 0
+    assert "EDITED" not in ours.read_text() and ours.read_text().startswith("---\ntitle: Why")
+    assert sorted(p.name for p in ours.parent.glob("*.md")) == ["index.md", "mine.md", "ours.md"]
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
@@ -508,7 +530,11 @@ def test_a_failed_write_leaves_nothing_behind(kb, monkeypatch):
             raise OSError(28, "No space left on device")
         real(path, text)
 
+    def fail_to_create(path, text):
+        raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(files, "write_atomic", fail_on_pages)
+    monkeypatch.setattr(files, "create_new", fail_to_create)
     with pytest.raises(importer.ImporterError, match="could not write the draft"):
         importer.import_file(fixture("standard"), importer.Target.at(kb), today=TODAY)
     assert snapshot(kb) == before  # the bib entries were taken back, no temp files

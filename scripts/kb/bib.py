@@ -34,10 +34,26 @@ from kb.files import write_atomic
 
 #: The fields :func:`format_misc` writes, in this order. These are the
 #: ``@misc`` fields the site's bibliography style prints.
-MISC_FIELDS = ("author", "title", "howpublished", "year", "month", "url", "urldate", "note")
+MISC_FIELDS = (
+    "author",
+    "title",
+    "howpublished",
+    "year",
+    "month",
+    "date",  # the full date as stated (ISO), beside year and month
+    "doi",
+    "url",
+    "urldate",
+    "note",
+    "contenthash",  # kb import: the digest of the saved copy, so a re-run skips it
+)
 
 #: Long field values are wrapped at this column, as in the hand-written entries.
 WRAP_AT = 88
+
+#: Crossref's pattern for modern DOIs (the linter checks ``doi`` fields with it,
+#: the importer keeps only DOIs that match it).
+DOI_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:A-Za-z0-9<>\[\]]+$")
 
 #: A key as the importer makes them: letters and digits, starting with a letter.
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
 from kb import schema
 from kb.files import create_new
 from kb.lint import find_root
+from kb.slugs import slugify
 
 TODO = schema.TODO_MARKER
 
@@ -49,12 +48,6 @@ still uncertain.
 :filter: docname in docnames
 :::
 """
-
-
-def slugify(title: str) -> str:
-    """ "Esketamine: what to expect" -> "esketamine-what-to-expect"."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
 
 def render(
