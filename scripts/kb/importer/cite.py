@@ -15,7 +15,7 @@ from kb.importer.model import Article, Para
 from kb.importer.sources import Source
 
 _CLOSERS = "\"'\u2019\u201d)\\]"
-_STOPS = ".!?\u2026"
+_STOPS = ".!?\u2026\u3002\uff01\uff1f"  # and the CJK full stop, ! and ?
 _SENTENCE_END = re.compile(rf"[{_STOPS}](?=[{_CLOSERS}]*(?:\s|$))")
 _MARKER = re.compile(r"\s?\[(?P<nums>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]")
 

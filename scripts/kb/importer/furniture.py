@@ -40,6 +40,7 @@ _SHARE_PIECE = (
     r"|send\s+(?:via|by)\s+e-?mail"
     r"|(?:copy|copied)\s+(?:the\s+)?(?:url|link)!?"
     rf"|{_SHARE_TARGETS}"
+    r"|(?:分享|分享到|转发|收藏|点赞)(?:到)?(?:微信|微博|朋友圈|QQ)?"
 )
 _SHARE_ROW = re.compile(rf"^(?:(?:{_SHARE_PIECE})\s*[|·•:,/]?\s*)+$", _I)
 

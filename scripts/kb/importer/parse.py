@@ -61,7 +61,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TAKEAWAY_NAMES = (
     r"(?:the\s+)?(?:(?:key|main|quick)\s+)?take-?aways?|key\s+points?|key\s+messages?"
     r"|(?:the\s+)?bottom\s+line|in\s+short|in\s+brief|the\s+short\s+version|at\s+a\s+glance"
-    r"|what\s+(?:this|it)\s+means\s+for\s+you|tl;?\s*dr"
+    r"|what\s+(?:this|it)\s+means\s+for\s+you|tl;?\s*dr|要点|重点|小结|总结|要點|重點"
 )
 _TAKEAWAY = re.compile(
     rf"^(?P<name>{_TAKEAWAY_NAMES})(?P<rest>\s*|\s*[{_SEP}].*|\s+for\s+.*)$",
@@ -71,7 +71,8 @@ _EVIDENCE_LABEL = (
     r"(?:(?:a\s+)?note\s+on\s+(?:the\s+)?evidence|evidence(?:[\s-]+quality)?(?:\s+note)?"
     r"|quality\s+of\s+(?:the\s+)?evidence|about\s+(?:the|this)\s+evidence"
     r"|strength\s+of\s+(?:the\s+)?evidence|how\s+strong\s+is\s+the\s+evidence\??"
-    r"|the\s+evidence\s+(?:behind\s+this|so\s+far)|evidence\s+check)"
+    r"|the\s+evidence\s+(?:behind\s+this|so\s+far)|evidence\s+check"
+    r"|证据说明|关于证据|证据质量|證據說明|證據品質)"
 )
 _EVIDENCE_NOTE = re.compile(
     rf"^{_EVIDENCE_LABEL}\s*[{_SEP}]\s*(?P<rest>\S.*)$", re.IGNORECASE | re.DOTALL
