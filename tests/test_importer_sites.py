@@ -149,13 +149,13 @@ EXPECTED: dict[str, tuple[str, list[str], list[tuple[str, str]], list[str]]] = {
         ["Guides \u00b7 4 min read", "Plan\tNasal", "Feature | Esketamine nasal spray |\n"],
     ),
     "cjk_headline.txt": (
-        "氯胺酮治疗难治性抑郁症：患者需要知道的五件事",
+        "氯胺酮治疗难治性抑郁症\uff1a患者需要知道的五件事",
         ["王小明"],
         [("published", "2026-01-09")],
         ["首页 > 健康", "分享到微信", "作者"],
     ),
     "cjk_second.txt": (
-        "艾司氯胺酮鼻喷剂：第一次治疗前的准备",
+        "艾司氯胺酮鼻喷剂\uff1a第一次治疗前的准备",
         ["李华"],
         [("published", "2026-02-03")],
         ["作者"],
