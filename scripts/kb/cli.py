@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
+import kb
 from kb import __version__
 
 
@@ -105,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Ctrl-C at any moment, even while the parser imports a subcommand's
     # module, ends with the shell's code for it and no traceback.
     try:
+        if signal.getsignal(signal.SIGINT) is kb._quit_quietly:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         argv = list(sys.argv[1:] if argv is None else argv)
         args = make_parser(argv).parse_args(argv)  # exits 2 on usage errors
         return int(args.func(args) or 0)
