@@ -159,13 +159,20 @@ def _group_blocks(group: list[Line]) -> list[Block]:
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-def _inline_text(token) -> tuple[str, bool]:
-    """An inline token's text as a reader sees it, and whether all of it is bold."""
+def _inline_text(token) -> tuple[str, bool, bool]:
+    """An inline token's text as a reader sees it, whether all of it is bold,
+    and whether all of it is a link (a profile, a share button)."""
     parts: list[str] = []
-    depth = 0
-    outside = False
+    depth = links = 0
+    outside = outside_link = False
     for child in token.children or []:
         kind = child.type
+        if kind == "link_open":
+            links += 1
+        elif kind == "link_close":
+            links -= 1
+        elif kind in ("text", "code_inline") and child.content.strip() and links == 0:
+            outside_link = True
         if kind == "strong_open":
             depth += 1
         elif kind == "strong_close":
@@ -181,7 +188,7 @@ def _inline_text(token) -> tuple[str, bool]:
                 outside = True
             parts.append(child.content)
     text = " ".join("".join(parts).split())
-    return text, bool(text) and not outside
+    return text, bool(text) and not outside, bool(text) and not outside_link
 
 
 def markdown_blocks(text: str) -> list[Block]:
@@ -229,7 +236,7 @@ def markdown_blocks(text: str) -> list[Block]:
         elif kind == "tr_open" and table is not None:
             table.rows.append([])
         elif kind == "inline":
-            content, strong = _inline_text(token)
+            content, strong, link_only = _inline_text(token)
             if table is not None:
                 table.rows[-1].append(content)
             elif not content:
@@ -247,7 +254,9 @@ def markdown_blocks(text: str) -> list[Block]:
             elif "quote" in stack:
                 out.append(Block("quote", content, line, raw=raw))
             else:
-                out.append(Block("para", content, line, strong=strong, raw=raw))
+                para = Block("para", content, line, strong=strong, raw=raw)
+                para.link_only = link_only
+                out.append(para)
     return out
 
 

@@ -107,6 +107,21 @@ _LINES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "counter",
+        _line(
+            r"[\d,.]+\s*[km]?(?:\s+(?:followers?|likes?|claps?|views?|reads?|shares?|reactions?"
+            r"|responses?|votes?|upvotes?))?|[^\w\s]{1,3}"
+        ),
+    ),
+    (
+        "paywall label",
+        _line(
+            r"member-only(?:\s+story)?|members?\s+only|premium|subscribers?\s+only|free\s+article"
+            r"|[\u2219\u00b7\u2022]?\s*paid|unlock\s+this\s+(?:story|article)|exclusive\s+to\s+members"
+            r"|you\s+have\s+\d+\s+free\s+(?:articles?|stories)\s+left.*"
+        ),
+    ),
+    (
         "navigation",
         _line(
             r"skip\s+to\s+(?:main\s+)?(?:content|navigation)|menu|main\s+menu|search|close|home"
@@ -131,7 +146,8 @@ _COOKIE_CONTEXT = re.compile(
 _NEWSLETTER = re.compile(
     r"^(?:subscribe|sign\s*-?\s*up|join|get|receive|stay\s+(?:informed|up\s+to\s+date|in\s+touch)"
     r"|want|never\s+miss|don'?t\s+miss|like\s+(?:this|what\s+you)|enjoy(?:ed)?\s+this|love\s+this"
-    r"|be\s+the\s+first|the\s+\w+\s+newsletter|our\s+newsletter|newsletter)\b",
+    r"|be\s+the\s+first|the\s+\w+\s+newsletter|our\s+newsletter|newsletter"
+    r"|thanks?\s+(?:you\s+)?for\s+reading)\b",
     _I,
 )
 _TAGS = re.compile(
@@ -154,8 +170,10 @@ _CREDIT_ANYWHERE = re.compile(
 )
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\b", _I)
 _REVIEW_LINE = re.compile(
-    r"^\**\s*(?:last\s+)?(?:medically\s+|clinically\s+|expert\s+|fact[\s-]*)?"
-    r"(?:reviewed|checked|verified)(?:\s+by\b|\s+on\b|\s*[:\uff1a]).{0,200}$",
+    r"^\**\s*(?:(?:page|article|content|this\s+page\s+was)\s+)?(?:last\s+)?"
+    r"(?:medically\s+|clinically\s+|expert\s+|fact[\s-]*)?"
+    r"(?:reviewed|checked|verified)(?:\s+by\b|\s+on\b|\s*[:\uff1a]).{0,200}$"
+    r"|^\**\s*next\s+review(?:\s+due)?\s*(?:on\b|[:\uff1a]).{0,100}$",
     _I,
 )
 _REVIEWER = re.compile(
@@ -212,7 +230,9 @@ def furniture(text: str) -> str | None:
         len(stripped) <= 220
         and _NEWSLETTER.match(stripped)
         and _sentence_count(stripped) <= 2
-        and re.search(r"\b(?:newsletters?|inbox|e-?mails?|updates|mailing\s+list)\b", stripped, _I)
+        and re.search(
+            r"\b(?:newsletters?|inbox|e-?mails?|updates|mailing\s+list|subscrib\w*)\b", stripped, _I
+        )
     ):
         return "newsletter box"
     if len(stripped) <= 120 and _READING_TIME.search(stripped):

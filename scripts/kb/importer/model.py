@@ -46,6 +46,7 @@ class Block:
     ordered: bool = False  # an item of a numbered list
     single_line: bool = True  # a plain-text paragraph on one line of the file
     strong: bool = False  # Markdown: the whole paragraph is bold
+    link_only: bool = False  # Markdown: the whole paragraph is a link
     rows: list[list[str]] = field(default_factory=list)  # a table's cells
     raw: str = ""  # the source text (a reference item keeps its URL from here)
 

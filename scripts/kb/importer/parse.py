@@ -88,6 +88,10 @@ _RELATED = re.compile(
     r"|explore\s+more|latest\s+(?:articles|stories|news))\s*:?$",
     re.IGNORECASE,
 )
+_CONTENTS = re.compile(
+    r"^(?:table\s+of\s+contents|contents|on\s+this\s+page|in\s+this\s+article|jump\s+to(?:\s+\w+)?)$",
+    re.IGNORECASE,
+)
 _BULLETISH = re.compile(r"^[\u2022\u25cf\u25e6\u25aa\u2023\u2219\u00b7\u25a0\u2043]")
 # "Read the original source at Psychiatric Times." and its cousins.
 _ATTRIBUTIONS = (
@@ -182,6 +186,20 @@ class _Stripper:
                 self.facts.dates.append(dated)
         return "date line" if stated else None
 
+    def _profile_name(self, i: int) -> str | None:
+        """A name on its own above a "Follow" button is the author's (blog platforms)."""
+        block = self.blocks[i]
+        nxt = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
+        if nxt is None or not re.fullmatch(r"follow(?:\s+\w+)?", nxt.text.strip(), re.I):
+            return None
+        names = furn.byline(f"By {block.text}")
+        if not names or names[1] or len(names[0]) != 1:
+            return None
+        if names[0][0] not in self.facts.authors:
+            self.facts.authors.append(names[0][0])
+        self.facts.byline = self.facts.byline or block.text
+        return "byline"
+
     def run(self) -> list[Block]:
         kept: list[Block] = []
         zone: str | None = None
@@ -216,6 +234,12 @@ class _Stripper:
                     self.drop(block, "author bio")
                     continue
                 zone = None
+            if zone == "contents":
+                later = {fold(b.text) for b in self.blocks[i + 1 :]}
+                if len(text) <= MAX_HEADING_CHARS and fold(text) in later:
+                    self.drop(block, "table of contents")
+                    continue
+                zone = None
             if zone == "press contact" and len(text) <= 80 and not text.endswith("."):
                 self.drop(block, "press contact")
                 continue
@@ -224,11 +248,13 @@ class _Stripper:
                 self.drop(block, "tags")
                 continue
             zone = None if zone == "tags" else zone
-            what = self.facts_of(block)
+            what = self.facts_of(block) or self._profile_name(i)
             if what:
                 self.drop(block, what)
                 continue
             what = furn.furniture(text)
+            if what is None and block.link_only and len(text.split()) <= 6:
+                what = "link"
             if what is None and _RELATED.match(text.strip("*_ ")):
                 what, zone = "related articles", "related articles"
             if what is None and block.kind != "item" and furn.breadcrumb(text):
@@ -240,6 +266,8 @@ class _Stripper:
                 continue
             if what == "press contact":
                 zone = "press contact"
+            if what == "navigation" and _CONTENTS.match(text.strip("*_: ")):
+                zone = "contents"
             if what == "copyright line":
                 self.facts.copyright = self.facts.copyright or text
             if what == "author bio" and heading_like(text.rstrip(":")):
@@ -282,6 +310,10 @@ def strip_furniture(found: list[Block]) -> tuple[list[Block], list[Removed], Fac
 # -- 2. The headline ---------------------------------------------------------------------------
 
 
+#: Removed lines that state facts about the article, not site chrome.
+_FACT_LINES = frozenset({"byline", "date line", "outlet line", "review line", "photo credit"})
+
+
 def _words_in(text: str) -> int:
     cjk = len(_CJK.findall(text))
     return len(text.split()) + cjk // 2
@@ -300,22 +332,32 @@ def _candidate(block: Block) -> bool:
     )
 
 
+def _sentence(block: Block) -> bool:
+    """A paragraph of article text: a sentence of eight words or more."""
+    text = block.text.rstrip(_CLOSERS)
+    return block.kind == "para" and text[-1:] in _STOPS + "\u3002" and _words_in(text) >= 8
+
+
 def _long_paragraph(block: Block) -> bool:
     return block.kind == "para" and _words_in(block.text) >= 25
 
 
-def find_headline(kept: list[Block], markdown: bool, anchor: int | None = None) -> int | None:
+def find_headline(
+    kept: list[Block], markdown: bool, anchor: int | None = None, chrome: tuple[int, ...] = ()
+) -> int | None:
     """Index of the headline among the kept blocks, or None.
 
-    A Markdown export's top heading wins. Otherwise, when a byline or date
-    line stands near the top (*anchor*, its line number), the headline is the
-    last possible title above it (a site name and tagline come first);
-    failing that, the first possible title of four words or more."""
+    A Markdown export's top heading wins. Otherwise the headline is the first
+    possible title of four words or more (a site name or section label is
+    shorter) that comes after the site's chrome (*chrome*: the lines of the
+    navigation, labels and banners taken out) and before the byline or date
+    (*anchor*, the first one's line), so that a tagline above the navigation
+    and a subtitle below the headline are passed over."""
     window: list[int] = []
     for i, block in enumerate(kept[:HEADLINE_WINDOW]):
         if _candidate(block):
             window.append(i)
-        elif _long_paragraph(block):
+        elif _long_paragraph(block) or _sentence(block):
             break  # article text: the headline is above it, or nowhere
     if not window:
         return None
@@ -324,12 +366,19 @@ def find_headline(kept: list[Block], markdown: bool, anchor: int | None = None) 
         if headings:
             top = min(kept[i].level for i in headings)
             return next(i for i in headings if kept[i].level == top)
+    # Site chrome (navigation, labels, banners) comes before the headline: a
+    # site name or tagline above the last piece of it is not the headline.
+    # Without a byline or date to stand above, chrome proves nothing: a table
+    # of contents is chrome too, below the headline.
+    long_enough = [i for i in window if _words_in(kept[i].text) >= 4]
     if anchor is not None:
-        above = [i for i in window if kept[i].line < anchor]
-        between = [b for b in kept if above and kept[above[-1]].line < b.line < anchor]
-        if above and sum(_long_paragraph(b) for b in between) <= 1 and len(between) <= 2:
-            return above[-1]
-    return next((i for i in window if _words_in(kept[i].text) >= 4), window[0])
+        above = [i for i in long_enough if kept[i].line < anchor]
+        last = kept[above[-1]].line if above else 0
+        start = max((line for line in chrome if line < last), default=0)
+        after_chrome = [i for i in above if kept[i].line > start]
+        if after_chrome:
+            return after_chrome[0]
+    return long_enough[0] if long_enough else window[0]
 
 
 def _is_caption(folded: str, folded_title: str) -> bool:
@@ -488,8 +537,9 @@ def parse(path: Path, text: str, lines: list[Line]) -> Article:
         raise ImporterError(
             path, None, "only page furniture ('Skip to content', 'Share' ...), no article text"
         )
-    facts_lines = [r.line for r in removed if r.what in ("byline", "date line")]
-    at = find_headline(kept, markdown, min(facts_lines) if facts_lines else None)
+    anchor = min((r.line for r in removed if r.what in ("byline", "date line")), default=None)
+    chrome = tuple(r.line for r in removed if r.what not in _FACT_LINES)
+    at = find_headline(kept, markdown, anchor, chrome)
     if at is None:
         raise ImporterError(
             path,
@@ -514,6 +564,7 @@ def parse(path: Path, text: str, lines: list[Line]) -> Article:
         else:
             rest.append(block)
 
+    _deck_to_standfirst(rest, removed)
     rest, references, loose = refs.take_reference_list(rest)
     elements = [
         _element(block, rest[i + 1] if i + 1 < len(rest) else None) for i, block in enumerate(rest)
@@ -543,6 +594,20 @@ def parse(path: Path, text: str, lines: list[Line]) -> Article:
         el.line for el in article.body if isinstance(el, Table) and not _aligned(el)
     ]
     return article
+
+
+def _deck_to_standfirst(rest: list[Block], removed: list[Removed]) -> None:
+    """A subtitle under the headline, with the byline or buttons between it and
+    the text, is the standfirst (the "deck"), not a section heading."""
+    if len(rest) < 2 or rest[0].kind not in ("para", "heading"):
+        return
+    deck, after = rest[0], rest[1]
+    if not title_like(deck.text) or _special_heading(deck.text) or _words_in(deck.text) < 4:
+        return
+    if not any(deck.line < r.line < after.line for r in removed):
+        return
+    if after.kind == "para" and (_sentence(after) or _long_paragraph(after)):
+        deck.kind, deck.single_line, deck.strong = "para", False, False
 
 
 def _aligned(table: Table) -> bool:
