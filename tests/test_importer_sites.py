@@ -160,6 +160,12 @@ EXPECTED: dict[str, tuple[str, list[str], list[tuple[str, str]], list[str]]] = {
         [("published", "2026-02-03")],
         ["作者"],
     ),
+    "static_site_front_matter.md": (
+        "Ketamine Clinics & What They Ask Before a First Visit",
+        ["Maya Brennan"],
+        [("published", "2026-01-20"), ("updated", "2026-02-04")],
+        ["title:", "lastmod", "tags:", "draft: false", "Back to all posts", "&amp;"],
+    ),
     "newsletter_ads.txt": (
         "Doctors Weigh Maintenance Schedules for Ketamine Treatment",
         ["Health Desk Staff"],

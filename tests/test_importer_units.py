@@ -620,3 +620,35 @@ def test_a_table_whose_rows_do_not_line_up_becomes_a_list_and_a_todo(tmp_path):
     draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
     assert "- Spray; Clinic\n" in draft.page and "| --- |" not in draft.page
     assert any("do not line up" in t for t in draft.todos)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "|" * 200_000,  # a regular expression with an unbounded run before "@" was quadratic
+        "a" * 100_000 + "@" + "b" * 100_000,
+        "Evidence quality note: " + "not a meta-analysis and no randomized trial, " * 4000,
+        "[1]" * 50_000 + "\n\nReferences\n\n1. Doe, J. (2020). A title. A journal.",
+        "Originally published in " + "x" * 200_000,
+    ],
+)
+def test_large_hostile_lines_import_or_fail_cleanly(tmp_path, body):
+    saved = tmp_path / "big.txt"
+    saved.write_text("Headline About Ketamine Clinics For A Size Test\n\n" + body + "\n")
+    try:
+        draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
+    except importer.ImporterError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert draft.page.startswith("---\ntitle: Headline About Ketamine Clinics")
+
+
+def test_bidirectional_controls_and_invisible_characters_are_dropped(tmp_path):
+    saved = tmp_path / "bidi.txt"
+    saved.write_text(
+        "Headline About \u202eKetamine\u202c Clinics\u200b Today\n\n"
+        "A lead para\u00adgraph with a soft hyphen, written as a sentence.\n"
+    )
+    draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
+    assert draft.article.title == "Headline About Ketamine Clinics Today"
+    assert not any(c in draft.page for c in "\u202e\u202c\u200b\u00ad")

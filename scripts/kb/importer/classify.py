@@ -13,6 +13,7 @@ kind is asserted the draft gets the most cautious basis and a TODO.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from kb import schema
@@ -104,20 +105,28 @@ def _evidence_patterns() -> list[tuple[str, re.Pattern[str]]]:
 _PATTERNS = _evidence_patterns()
 
 
-def _clause_around(note: str, start: int, end: int) -> tuple[str, str]:
-    """The text of the match's clause before and after it."""
-    cuts = [m for m in _CLAUSE.finditer(note)]
-    begin = max((m.end() for m in cuts if m.end() <= start), default=0)
-    stop = min((m.start() for m in cuts if m.start() >= end), default=len(note))
+#: How far before and after a kind its clause is read for a negation or hedge.
+_CONTEXT = 160
+
+
+def _clause_around(note: str, cuts: list[int], start: int, end: int) -> tuple[str, str]:
+    """The text of the match's clause before and after it (a bounded window)."""
+    i = bisect.bisect_right(cuts, start)
+    begin = max(cuts[i - 1] if i else 0, start - _CONTEXT)
+    j = bisect.bisect_left(cuts, end)
+    stop = min(cuts[j] if j < len(cuts) else len(note), end + _CONTEXT)
     return note[begin:start], note[end:stop]
 
 
 def asserted_kinds(note: str) -> list[tuple[int, str]]:
     """Each kind of evidence the note says the article rests on, with its position."""
+    cuts = sorted(
+        {m.start() for m in _CLAUSE.finditer(note)} | {m.end() for m in _CLAUSE.finditer(note)}
+    )
     found: dict[str, int] = {}
     for key, pattern in _PATTERNS:
         for match in pattern.finditer(note):
-            before, after = _clause_around(note, match.start(), match.end())
+            before, after = _clause_around(note, cuts, match.start(), match.end())
             if _BEFORE.search(before) or _AFTER.search(after):
                 continue
             found[key] = min(found.get(key, match.start()), match.start())

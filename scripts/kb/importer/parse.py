@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kb.importer import exports
 from kb.importer import furniture as furn
 from kb.importer import references as refs
 from kb.importer.blocks import blocks as make_blocks
@@ -27,7 +28,6 @@ from kb.importer.model import (
     Block,
     Element,
     EvidenceNote,
-    Facts,
     Heading,
     ImporterError,
     Items,
@@ -39,59 +39,28 @@ from kb.importer.model import (
     Takeaway,
 )
 from kb.importer.read import digest, is_markdown
+from kb.importer.strip import strip_furniture
+from kb.importer.text import (
+    _APOSTROPHES,
+    _CLOSERS,
+    _EVIDENCE_HEADING,
+    _EVIDENCE_NOTE,
+    _QUOTES,
+    _SENTENCE_SPLIT,
+    _SEP,
+    _STOPS,
+    _TAKEAWAY,
+    fold,
+    has_word,
+    heading_like,
+    special_heading,
+    title_like,
+    words_in,
+)
 
-#: The longest line that can be a heading ("short lines on their own").
-MAX_HEADING_CHARS = 90
-MAX_TITLE_CHARS = 200
 #: How far into the page the headline may be (blocks, furniture removed).
 HEADLINE_WINDOW = 40
 
-_SEP = ":\uff1a\u2014\u2013-"  # colon, full-width colon, em dash, en dash, hyphen
-_APOSTROPHES = "'\u2019"
-_QUOTES = str.maketrans(
-    "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2013\u2014\u2010\u2011",
-    "''''" + '""""' + "----",
-)
-_CLOSERS = "\"'\u2019\u201d)\\]"
-_STOPS = ".!?\u2026"
-_SENTENCE_SPLIT = re.compile(rf"(?<=[{_STOPS}])[{_CLOSERS}]*\s+(?=\S)")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-# Takeaway and evidence sections, under their common names.
-_TAKEAWAY_NAMES = (
-    r"(?:the\s+)?(?:(?:key|main|quick)\s+)?take-?aways?|key\s+points?|key\s+messages?"
-    r"|(?:the\s+)?bottom\s+line|in\s+short|in\s+brief|the\s+short\s+version|at\s+a\s+glance"
-    r"|what\s+(?:this|it)\s+means\s+for\s+you|tl;?\s*dr|要点|重点|小结|总结|要點|重點"
-)
-_TAKEAWAY = re.compile(
-    rf"^(?P<name>{_TAKEAWAY_NAMES})(?P<rest>\s*|\s*[{_SEP}].*|\s+for\s+.*)$",
-    re.IGNORECASE | re.DOTALL,
-)
-_EVIDENCE_LABEL = (
-    r"(?:(?:a\s+)?note\s+on\s+(?:the\s+)?evidence|evidence(?:[\s-]+quality)?(?:\s+note)?"
-    r"|quality\s+of\s+(?:the\s+)?evidence|about\s+(?:the|this)\s+evidence"
-    r"|strength\s+of\s+(?:the\s+)?evidence|how\s+strong\s+is\s+the\s+evidence\??"
-    r"|the\s+evidence\s+(?:behind\s+this|so\s+far)|evidence\s+check"
-    r"|证据说明|关于证据|证据质量|證據說明|證據品質)"
-)
-_EVIDENCE_NOTE = re.compile(
-    rf"^{_EVIDENCE_LABEL}\s*[{_SEP}]\s*(?P<rest>\S.*)$", re.IGNORECASE | re.DOTALL
-)
-_EVIDENCE_HEADING = re.compile(rf"^{_EVIDENCE_LABEL}\s*[:\uff1a]?$", re.IGNORECASE)
-# Headings that start a list of related articles (its items are furniture too).
-_RELATED = re.compile(
-    r"^(?:related(?:\s+(?:articles|stories|posts|content|reading|coverage|links|topics))?"
-    r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|more\s+(?:from|on|in|like\s+this)\b.{0,40}"
-    r"|recommended(?:\s+(?:for\s+you|reading|articles|stories))?|read\s+next|up\s+next"
-    r"|popular(?:\s+(?:now|articles|stories))?|most\s+(?:read|popular|viewed|shared)"
-    r"|trending(?:\s+(?:now|stories))?|don'?t\s+miss|keep\s+reading|what\s+to\s+read\s+next"
-    r"|explore\s+more|latest\s+(?:articles|stories|news))\s*:?$",
-    re.IGNORECASE,
-)
-_CONTENTS = re.compile(
-    r"^(?:table\s+of\s+contents|contents|on\s+this\s+page|in\s+this\s+article|jump\s+to(?:\s+\w+)?)$",
-    re.IGNORECASE,
-)
 _BULLETISH = re.compile(r"^[\u2022\u25cf\u25e6\u25aa\u2023\u2219\u00b7\u25a0\u2043]")
 # "Read the original source at Psychiatric Times." and its cousins.
 _ATTRIBUTIONS = (
@@ -104,219 +73,11 @@ _ATTRIBUTIONS = (
 )
 
 
-def fold(text: str) -> str:
-    """Text compared loosely: case, quotes, dashes and spacing ignored."""
-    return " ".join(text.translate(_QUOTES).casefold().split())
-
-
-def _has_word(text: str) -> bool:
-    return any(c.isalnum() for c in text)
-
-
-def heading_like(text: str) -> bool:
-    """A short line that is not a sentence: no final period, comma or colon."""
-    return (
-        len(text) <= MAX_HEADING_CHARS
-        and len(text.split()) <= 15
-        and _has_word(text)
-        and not text.endswith((".", ",", ";", ":", "…", "\u3002"))
-    )
-
-
-def title_like(text: str) -> bool:
-    return (
-        len(text) <= MAX_TITLE_CHARS
-        and len(text.split()) <= 30
-        and _has_word(text)
-        and not text.endswith((".", ",", ";", ":", "…", "\u3002"))
-    )
-
-
-# -- 1. Furniture and facts ----------------------------------------------------------------
-
-
-class _Stripper:
-    def __init__(self, found: list[Block]):
-        self.blocks = found
-        self.removed: list[Removed] = []
-        self.facts = Facts()
-
-    def drop(self, block: Block, what: str) -> None:
-        self.removed.append(Removed(block.line, what, block.text or block.raw))
-
-    def facts_of(self, block: Block) -> str | None:
-        """Record the facts a line states; what it was, or None."""
-        text = block.text
-        if len(text) > 300:
-            return None
-        sponsored = furn.sponsorship(text)
-        if sponsored:
-            label, who = sponsored
-            self.facts.sponsorship.append(label)
-            if who and not self.facts.sponsor and len(who.split()) <= 8 and who[:1].isupper():
-                self.facts.sponsor = who
-            return "sponsorship label"
-        published = furn.outlet(text)
-        if published:
-            name, when = published
-            self.facts.outlet, self.facts.outlet_line = name, text
-            dated = furn.date(when) if when else None
-            if dated:
-                self.facts.dates.append(dated)
-            return "outlet line"
-        who = furn.reviewer(text)
-        if who:
-            self.facts.reviewed_by = who
-            return "review line"
-        names = furn.byline(text)
-        if names:
-            found, others = names
-            for name in found:
-                if name not in self.facts.authors:
-                    self.facts.authors.append(name)
-            self.facts.byline = self.facts.byline or text
-            for part in others:
-                dated = furn.date(part)
-                if dated and dated not in self.facts.dates:
-                    self.facts.dates.append(dated)
-            return "byline"
-        stated = furn.dates(text)
-        for dated in stated:
-            if dated not in self.facts.dates:
-                self.facts.dates.append(dated)
-        return "date line" if stated else None
-
-    def _profile_name(self, i: int) -> str | None:
-        """A name on its own above a "Follow" button is the author's (blog platforms)."""
-        block = self.blocks[i]
-        nxt = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
-        if nxt is None or not re.fullmatch(r"follow(?:\s+\w+)?", nxt.text.strip(), re.I):
-            return None
-        names = furn.byline(f"By {block.text}")
-        if not names or names[1] or len(names[0]) != 1:
-            return None
-        if names[0][0] not in self.facts.authors:
-            self.facts.authors.append(names[0][0])
-        self.facts.byline = self.facts.byline or block.text
-        return "byline"
-
-    def run(self) -> list[Block]:
-        kept: list[Block] = []
-        zone: str | None = None
-        total = len(self.blocks)
-        for i, block in enumerate(self.blocks):
-            if block.kind == "rule":
-                zone = None if zone == "author bio" else zone
-                continue
-            if block.kind == "table":
-                kept.append(block)
-                continue
-            text = block.text
-            if zone == "comments":
-                what = furn.furniture(text)
-                if what == "copyright line":
-                    self.facts.copyright = self.facts.copyright or text
-                self.drop(block, what or "comments")
-                continue
-            if zone == "related articles":
-                if block.kind == "item" or (
-                    heading_like(text) and not _special_heading(text) and not furn.furniture(text)
-                ):
-                    self.drop(block, "related articles")
-                    continue
-                zone = None
-            if zone == "author bio":
-                if (
-                    block.kind in ("para", "quote")
-                    and not _special_heading(text)
-                    and not (block.kind == "heading" or heading_like(text))
-                ):
-                    self.drop(block, "author bio")
-                    continue
-                zone = None
-            if zone == "contents":
-                later = {fold(b.text) for b in self.blocks[i + 1 :]}
-                if len(text) <= MAX_HEADING_CHARS and fold(text) in later:
-                    self.drop(block, "table of contents")
-                    continue
-                zone = None
-            if zone == "press contact" and len(text) <= 80 and not text.endswith("."):
-                self.drop(block, "press contact")
-                continue
-            zone = None if zone == "press contact" else zone
-            if zone == "tags" and block.kind == "item" and len(text) <= 40:
-                self.drop(block, "tags")
-                continue
-            zone = None if zone == "tags" else zone
-            what = self.facts_of(block) or self._profile_name(i)
-            if what:
-                self.drop(block, what)
-                continue
-            what = furn.furniture(text)
-            if what is None and block.link_only and len(text.split()) <= 6:
-                what = "link"
-            if what is None and _RELATED.match(text.strip("*_ ")):
-                what, zone = "related articles", "related articles"
-            if what is None and block.kind != "item" and furn.breadcrumb(text):
-                what = "breadcrumb"
-            if what is None and re.fullmatch(r"tags?|topics|tagged", text.strip("*_: "), re.I):
-                what, zone = "tags", "tags"
-            if what is None:
-                kept.append(block)
-                continue
-            if what == "press contact":
-                zone = "press contact"
-            if what == "navigation" and _CONTENTS.match(text.strip("*_: ")):
-                zone = "contents"
-            if what == "copyright line":
-                self.facts.copyright = self.facts.copyright or text
-            if what == "author bio" and heading_like(text.rstrip(":")):
-                zone = "author bio"
-            if what == "comment count" and i >= total // 2 and not _special_after(self.blocks, i):
-                zone = "comments"
-            self.drop(block, what)
-        return _drop_contents_lists(kept, self.removed)
-
-
-def _special_heading(text: str) -> bool:
-    return bool(_TAKEAWAY.match(text) or _EVIDENCE_HEADING.match(text) or refs.is_heading(text))
-
-
-def _special_after(found: list[Block], i: int) -> bool:
-    return any(_special_heading(b.text) or _EVIDENCE_NOTE.match(b.text) for b in found[i + 1 :])
-
-
-def _drop_contents_lists(kept: list[Block], removed: list[Removed]) -> list[Block]:
-    """A table of contents: list items that repeat the page's own headings."""
-    texts = [fold(b.text) for b in kept]
-    out: list[Block] = []
-    for i, block in enumerate(kept):
-        later = texts[i + 1 :]
-        if block.kind == "item" and texts[i] in later and len(block.text) <= MAX_HEADING_CHARS:
-            following = [b for b in kept[i + 1 :] if fold(b.text) == texts[i]]
-            if any(b.kind != "item" for b in following):
-                removed.append(Removed(block.line, "table of contents", block.text))
-                continue
-        out.append(block)
-    return out
-
-
-def strip_furniture(found: list[Block]) -> tuple[list[Block], list[Removed], Facts]:
-    stripper = _Stripper(found)
-    kept = stripper.run()
-    return kept, stripper.removed, stripper.facts
-
-
 # -- 2. The headline ---------------------------------------------------------------------------
 
 
 #: Removed lines that state facts about the article, not site chrome.
 _FACT_LINES = frozenset({"byline", "date line", "outlet line", "review line", "photo credit"})
-
-
-def _words_in(text: str) -> int:
-    cjk = len(_CJK.findall(text))
-    return len(text.split()) + cjk // 2
 
 
 def _candidate(block: Block) -> bool:
@@ -328,18 +89,18 @@ def _candidate(block: Block) -> bool:
         and not furn.kicker(text)
         and not furn.breadcrumb(text)
         and not _BULLETISH.match(text)
-        and not _special_heading(text)
+        and not special_heading(text)
     )
 
 
 def _sentence(block: Block) -> bool:
     """A paragraph of article text: a sentence of eight words or more."""
     text = block.text.rstrip(_CLOSERS)
-    return block.kind == "para" and text[-1:] in _STOPS + "\u3002" and _words_in(text) >= 8
+    return block.kind == "para" and text[-1:] in _STOPS + "\u3002" and words_in(text) >= 8
 
 
 def _long_paragraph(block: Block) -> bool:
-    return block.kind == "para" and _words_in(block.text) >= 25
+    return block.kind == "para" and words_in(block.text) >= 25
 
 
 def find_headline(
@@ -370,7 +131,7 @@ def find_headline(
     # site name or tagline above the last piece of it is not the headline.
     # Without a byline or date to stand above, chrome proves nothing: a table
     # of contents is chrome too, below the headline.
-    long_enough = [i for i in window if _words_in(kept[i].text) >= 4]
+    long_enough = [i for i in window if words_in(kept[i].text) >= 4]
     if anchor is not None:
         above = [i for i in long_enough if kept[i].line < anchor]
         last = kept[above[-1]].line if above else 0
@@ -521,7 +282,7 @@ def _attribution(sentence: str) -> str | None:
             publisher = match.group("publisher").translate(_QUOTES)
             # Quotes, emphasis marks and arrows ("Psychiatric Times ->") around the name.
             publisher = re.sub(r"^[\W_]+|[^\w)\]]+$", "", publisher)
-            if _has_word(publisher) and len(publisher) <= 80:
+            if has_word(publisher) and len(publisher) <= 80:
                 return publisher
     return None
 
@@ -532,7 +293,13 @@ def _attribution(sentence: str) -> str | None:
 def parse(path: Path, text: str, lines: list[Line]) -> Article:
     """A saved web page's text -> the article's parts (ImporterError if none)."""
     markdown = is_markdown(path, text)
-    kept, removed, facts = strip_furniture(make_blocks(lines, text, markdown))
+    text, front, last = exports.split(text)
+    found = make_blocks(lines, text, markdown)
+    kept, removed, facts = strip_furniture(found)
+    if front:
+        title = exports.read_into(front, last, facts, removed)
+        if title and not any(b.kind == "heading" and b.level == 1 for b in kept):
+            kept.insert(0, Block("heading", title, 1, level=1))
     if not kept:
         raise ImporterError(
             path, None, "only page furniture ('Skip to content', 'Share' ...), no article text"
@@ -602,7 +369,7 @@ def _deck_to_standfirst(rest: list[Block], removed: list[Removed]) -> None:
     if len(rest) < 2 or rest[0].kind not in ("para", "heading"):
         return
     deck, after = rest[0], rest[1]
-    if not title_like(deck.text) or _special_heading(deck.text) or _words_in(deck.text) < 4:
+    if not title_like(deck.text) or special_heading(deck.text) or words_in(deck.text) < 4:
         return
     if not any(deck.line < r.line < after.line for r in removed):
         return

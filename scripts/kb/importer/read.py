@@ -29,9 +29,10 @@ MAX_BYTES = 1_000_000
 
 # Every line break form becomes "\n"; other control characters are dropped.
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-# Invisible characters that web pages sprinkle in: zero-width spaces and
-# joiners, word joiners, soft hyphens, byte-order marks.
-_INVISIBLE = re.compile(r"[\u200b\u2060\u00ad\ufeff\u200e\u200f]")
+# Invisible characters that web pages sprinkle in: zero-width spaces, word
+# joiners, soft hyphens, byte-order marks, and the bidirectional controls
+# that can make text display in another order than it is stored.
+_INVISIBLE = re.compile(r"[\u200b\u2060\u00ad\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
 _MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
 

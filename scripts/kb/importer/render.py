@@ -374,9 +374,9 @@ def render(
         article, sources, uncited, topics, counts, basis, read is not None, glossary, today
     )
 
-    summary = (
-        article.standfirst.text if article.standfirst else f"{TODO}: write a one-sentence summary."
-    )
+    lead = article.standfirst.text.strip() if article.standfirst else ""
+    summary = lead if any(c.isalnum() for c in lead) else f"{TODO}: write a one-sentence summary."
+
     values = schema.new_front_matter(
         article.title,
         summary=summary,

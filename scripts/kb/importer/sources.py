@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from kb import bib
 from kb.importer.model import Article, Attribution, Dated, Reference
-from kb.importer.parse import fold
+from kb.importer.text import fold
 from kb.slugs import words
 
 _MONTH_NAMES = [
