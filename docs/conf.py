@@ -56,7 +56,8 @@ myst_heading_anchors = 3
 # https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html#configuration
 
 bibtex_bibfiles = ["../references.bib"]
-bibtex_default_style = "unsrt"
+# unsrt, plus each record's reader-facing `description` (kb.sphinxext.bibstyle).
+bibtex_default_style = "kb"
 # Numbered citations: several sources have no author or title (we never invent
 # one), and author-year labels need one of the two.
 bibtex_reference_style = "label"
