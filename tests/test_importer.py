@@ -154,13 +154,13 @@ def test_new_source_is_cited_where_the_text_names_it_and_added_with_known_fields
         f"sessions {{cite:p}}`{source.key}`." in draft.page
     )
     entry = bib.parse(source.new_entry).fields(source.key)
-    assert set(entry) == {"howpublished", "note"}
+    assert set(entry) == {"howpublished", "note", "description"}
     assert entry["howpublished"] == "The Example Journal of Mood Care"
     assert "Why Some Clinics Schedule Follow-Up Calls" in entry["note"]
     # The web article itself: its title is all the saved copy states about it,
     # with the copy's digest, so that a second run skips it.
     own_fields = bib.parse(own.new_entry).fields(own.key)
-    assert set(own_fields) == {"title", "note", "contenthash"}
+    assert set(own_fields) == {"title", "note", "description", "contenthash"}
     assert own_fields["contenthash"] == draft.article.digest
     assert own_fields["note"].endswith(
         "Not stated in the saved copy: author, publisher, date, address"

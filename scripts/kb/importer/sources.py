@@ -172,8 +172,28 @@ def article_fields(article: Article) -> tuple[dict[str, str], tuple[str, ...]]:
     if missing:
         note.append(f"Not stated in the saved copy: {', '.join(missing)}")
     fields["note"] = ". ".join(note)
+    fields["description"] = _article_description(article, dated)
     fields["contenthash"] = article.digest
     return fields, missing
+
+
+def _article_description(article: Article, dated: Dated | None) -> str:
+    """What the source is, for readers, from what the page states only."""
+    facts = article.facts
+    text = "Sponsored web article" if facts.sponsorship else "Web article"
+    text += f" in {facts.outlet}" if facts.outlet else " (publisher not recorded)"
+    if facts.authors:
+        names = facts.authors
+        text += " by " + (
+            ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        )
+    if dated:
+        when = f"{_MONTH_NAMES[dated.month - 1]} {dated.year}" if dated.month else str(dated.year)
+        text += f", {'updated' if dated.kind == 'updated' else 'published'} {when}"
+    named = ", ".join(a.publisher for a in article.attributions)
+    if named:
+        text += f", reporting on a source at {named}"
+    return text
 
 
 def named_source_fields(article: Article, publisher: str) -> dict[str, str]:
@@ -181,6 +201,8 @@ def named_source_fields(article: Article, publisher: str) -> dict[str, str]:
         "howpublished": publisher,
         "note": f'The source named by the web article "{article.title}". Its title, '
         "author, date and address are not stated there",
+        "description": f"A source at {publisher}, named by a web article; its title, author "
+        "and date are not recorded",
     }
 
 
@@ -201,6 +223,7 @@ def reference_fields(article: Article, ref: Reference) -> dict[str, str]:
     note = f'Listed in the reference list of the web article "{article.title}"'
     note += f'; as written there: "{ref.raw}"'
     fields["note"] = note
+    fields["description"] = "Listed in the reference list of a web article, as written there"
     return fields
 
 
