@@ -218,13 +218,13 @@ _MONTHS = {
     for name in names.split()
 }
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|[n]d|rd|th)?"  # 1st, 2nd, 3rd, 4th
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _TIME = (
     r"(?:\s*(?:,|at|-|\u2013|\|)?\s*\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?"
     r"|\s*(?:,|at)?\s*\d{1,2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?)?"
 )
-_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu(?:rs?)?|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _DATE_FORMS = (
     rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}",
     rf"{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}",
@@ -264,7 +264,7 @@ def date(text: str) -> Dated | None:
     groups = {k: None for k in ("month", "day", "mnum", "dnum", "a", "b")}
     groups.update(match.groupdict())
     kind_word = (groups["kind"] or "").lower()
-    kind = "updated" if re.search(r"updat|modif|revis|更新", kind_word) else "published"
+    kind = "updated" if re.search(r"update|modif|revis|更新", kind_word) else "published"
     year = int(groups["year"])
     month = day = None
     if groups["month"]:

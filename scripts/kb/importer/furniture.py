@@ -147,7 +147,7 @@ _NEWSLETTER = re.compile(
     _I,
 )
 _TAGS = re.compile(
-    r"^(?:tags?|tagged(?:\s+(?:with|as))?|filed\s+under|categor(?:y|ies)|keywords|topics?|labels)"
+    r"^(?:tags?|tagged(?:\s+(?:with|as))?|filed\s+under|category|categories|keywords|topics?|labels)"
     r"\s*[:\uff1a]\s*\S.{0,300}$",
     _I,
 )
@@ -202,7 +202,7 @@ _SPONSOR = re.compile(
 _OUTLET = re.compile(
     r"^(?:this\s+(?:article|story|piece|post)\s+(?:was\s+)?)?(?:originally|first)\s+"
     r"(?:published|appeared|ran)\s+(?:in|on|at|by)\s+(?P<outlet>.+?)"
-    r"(?:\s*(?:,\s*|\s+on\s+|\s+in\s+)(?P<date>(?:\w+\.?\s+)?\d{1,2}(?:st|nd|rd|th)?,?\s+\w+\.?,?\s+\d{4}"
+    r"(?:\s*(?:,\s*|\s+on\s+|\s+in\s+)(?P<date>(?:\w+\.?\s+)?\d{1,2}(?:st|[n]d|rd|th)?,?\s+\w+\.?,?\s+\d{4}"
     r"|\w+\.?\s+\d{1,2},?\s+\d{4}|\w+\s+\d{4}|\d{4}-\d\d-\d\d))?\s*[.!]?$"
     r"|^republished\s+(?:from|with\s+permission\s+from)\s+(?P<outlet2>.+?)\s*[.!]?$",
     _I,
