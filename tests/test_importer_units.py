@@ -652,3 +652,18 @@ def test_bidirectional_controls_and_invisible_characters_are_dropped(tmp_path):
     draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
     assert draft.article.title == "Headline About Ketamine Clinics Today"
     assert not any(c in draft.page for c in "\u202e\u202c\u200b\u00ad")
+
+
+def test_numbered_headings_relative_dates_and_gallery_buttons(tmp_path):
+    saved = tmp_path / "report.txt"
+    saved.write_text(
+        "Updated 3 hours ago\n\nKetamine Services in Regional Hospitals: A Short Report\n\n"
+        "This report summarises how regional hospitals organise treatment sessions.\n\n"
+        "1. Background\n\nHospitals have started to offer sessions in day units.\n\n"
+        "Image 1 of 3\n\nClick to enlarge\n\n"
+        "2. What We Found\n\nMost units run sessions on two fixed days each week.\n"
+    )
+    draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
+    assert "\n## Background\n" in draft.page and "\n## What We Found\n" in draft.page
+    assert [r.what for r in draft.article.removed] == ["relative date", "navigation", "navigation"]
+    assert draft.article.facts.dates == []  # "3 hours ago" is no date to record

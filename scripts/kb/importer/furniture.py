@@ -103,6 +103,14 @@ _LINES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "relative date",
+        _line(
+            r"(?:(?:updated|posted|published|edited)\s*:?\s*)?(?:\d+|an?|one)\s+"
+            r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago"
+            r"|(?:updated|posted|published)\s+(?:today|yesterday|just\s+now)"
+        ),
+    ),
+    (
         "counter",
         _line(
             r"[\d,.]+\s*[km]?(?:\s+(?:followers?|likes?|claps?|views?|reads?|shares?|reactions?"
@@ -128,6 +136,8 @@ _LINES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|was\s+this\s+(?:page|article)\s+helpful\??(?:\s+yes\s+no)?|yes|no|yes\s+no"
             r"|report\s+an?\s+(?:error|issue|problem|correction)|feedback|opens\s+in\s+a\s+new\s+(?:tab|window)"
             r"|follow(?:\s+us)?(?:\s+on\s+.{1,40})?|\d+\s+shares?|\u00d7"
+            r"|(?:image|photo|slide)\s+\d+\s+(?:of|/)\s+\d+|click\s+to\s+(?:enlarge|expand|zoom)"
+            r"|expand|collapse|view\s+(?:gallery|slideshow|image)|enlarge\s+(?:image|photo)"
         ),
     ),
 )

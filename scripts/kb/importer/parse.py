@@ -332,6 +332,7 @@ def parse(path: Path, text: str, lines: list[Line]) -> Article:
             rest.append(block)
 
     _deck_to_standfirst(rest, removed)
+    _numbered_headings(rest)
     rest, references, loose = refs.take_reference_list(rest)
     elements = [
         _element(block, rest[i + 1] if i + 1 < len(rest) else None) for i, block in enumerate(rest)
@@ -361,6 +362,24 @@ def parse(path: Path, text: str, lines: list[Line]) -> Article:
         el.line for el in article.body if isinstance(el, Table) and not _aligned(el)
     ]
     return article
+
+
+def _numbered_headings(rest: list[Block]) -> None:
+    """ "2. Methods" alone between paragraphs is a numbered heading, not a list
+    of one item."""
+    for i, block in enumerate(rest):
+        before = rest[i - 1] if i else None
+        after = rest[i + 1] if i + 1 < len(rest) else None
+        if (
+            block.kind == "item"
+            and block.ordered
+            and heading_like(block.text)
+            and words_in(block.text) <= 8
+            and after is not None
+            and after.kind == "para"
+            and (before is None or before.kind != "item")
+        ):
+            block.kind, block.single_line = "heading", True
 
 
 def _deck_to_standfirst(rest: list[Block], removed: list[Removed]) -> None:
