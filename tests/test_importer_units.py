@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from kb import bib, cli, files, importer, paths, scaffold, schema, slugs
 from kb.glossary import TermLinker
-from kb.importer import classify, furniture, read
+from kb.importer import classify, furniture, read, render
 from kb.importer.sources import free_key, make_key
 
 HERE = Path(__file__).parent
@@ -667,3 +667,38 @@ def test_numbered_headings_relative_dates_and_gallery_buttons(tmp_path):
     assert "\n## Background\n" in draft.page and "\n## What We Found\n" in draft.page
     assert [r.what for r in draft.article.removed] == ["relative date", "navigation", "navigation"]
     assert draft.article.facts.dates == []  # "3 hours ago" is no date to record
+
+
+def test_a_value_never_reads_as_the_start_of_an_entry():
+    entry = bib.format_misc("mine", {"title": "@misc(unrelatedEntry, a trick"})
+    text = (MINI_KB / "references.bib").read_text() + "\n" + entry
+    start, _ = bib.entry_span(text, "unrelatedEntry")
+    assert text[start:].startswith("@misc{unrelatedEntry,")
+    assert "(at)misc(unrelatedEntry" in entry
+
+
+def test_a_flood_of_reference_lines_is_capped(tmp_path):
+    saved = tmp_path / "flood.txt"
+    lines = "\n".join(
+        f"{n}. Doe, J. ({2000 + n % 20}). Title number {n}. A journal." for n in range(1, 400)
+    )
+    saved.write_text(BODY + "References\n\n" + lines + "\n")
+    draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
+    assert len(draft.new_entries) == 1 + 200
+    assert any("only the first 200 were read" in t for t in draft.todos)
+
+
+def test_force_never_replaces_a_page_that_only_cites_the_source(kb, capsys):
+    assert kb_import("--root", kb, STANDARD) == 0
+    imported = next((kb / "docs" / "articles").glob("why-some*.md"))
+    key = next(k for k in bib.load(kb / "references.bib") if k.startswith("someClinics"))
+    citing = kb / "docs" / "articles" / "hand-written.md"
+    citing.write_text(f"---\ntitle: Mine\nsources:\n- {key}\n---\n\n# Mine\n")
+    assert kb_import("--root", kb, "--force", STANDARD) == 0
+    assert citing.read_text().startswith("---\ntitle: Mine")
+    assert imported.read_text().startswith("---\ntitle: Why Some Clinics")
+    # An editor who removes the mark takes the page over: --force leaves it.
+    edited = imported.read_text().replace(render.owner_mark(key), "")
+    imported.write_text(edited)
+    assert kb_import("--root", kb, "--force", STANDARD) == 0
+    assert imported.read_text() == edited

@@ -205,9 +205,12 @@ def clean_value(value: str) -> str:
     Field values are TeX to the bibliography style: an unbalanced brace breaks
     the whole file and a backslash starts a command, so a text that holds them
     (rare in a source's details) loses them; ``%`` would start a comment that
-    swallows the closing brace, and ``~`` would print as a space.
+    swallows the closing brace, and ``~`` would print as a space. An ``@``
+    that would read as the start of an entry ("@misc(key,") is written
+    "(at)", so that :func:`entry_span` never finds an entry inside a value.
     """
     text = " ".join(re.sub(r"[{}\\]", "", value).split())
+    text = re.sub(r"@(?=\s*\w+\s*\()", "(at)", text)
     return text.replace("%", r"\%").replace("~", r"\textasciitilde{}")
 
 

@@ -28,7 +28,7 @@ from kb.importer.model import (
     Table,
     Takeaway,
 )
-from kb.importer.sources import Source
+from kb.importer.sources import MAX_REFERENCES, Source
 
 #: The audience of a draft until an editor decides: the broadest one.
 DEFAULT_AUDIENCE = "both"
@@ -45,6 +45,12 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<$|~])|&(?=#?\w+;)")
 # Characters that start a block (heading, quote, list, fence, comment, target,
 # definition, table...) when they open a line.
 _LINE_START_SPECIAL = set("#>+-=:%|~(!^{}@/")
+
+
+def owner_mark(key: str) -> str:
+    """The MyST comment that marks a page as the import of one source: only a
+    page that still carries it is replaced by ``kb import --force``."""
+    return f"% kb import: the page of source {key}; kb import --force replaces it"
 
 
 def escape(text: str, *, line_start: bool = True) -> str:
@@ -312,7 +318,14 @@ def _todos(
                     "the saved copy does not state them.",
                 )
             )
-    for ref in article.references:
+    if len(article.references) > MAX_REFERENCES:
+        todos.append(
+            (
+                f"The reference list has {len(article.references)} lines; only the first "
+                f"{MAX_REFERENCES} were read. Add the others by hand if the page needs them.",
+            )
+        )
+    for ref in article.references[:MAX_REFERENCES]:
         if not ref.parsed:
             todos.append(
                 (
@@ -428,6 +441,8 @@ def render(
     if uncited:
         out += [f"The imported article lists these sources: {_cite(uncited)}.", ""]
     out += [*_fence("bibliography", [], ":filter: docname in docnames"), ""]
+    own = next((s.key for s in sources if s.attribution is None and s.reference is None), "")
+    out += [owner_mark(own), ""]
     page = "\n".join(out)
     plain = [todo_text(item) for item in todos]
     return Draft(article, slug, page, sources, topics, basis, linker.linked, plain, disclosures)

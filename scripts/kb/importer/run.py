@@ -7,8 +7,8 @@ change and the page together: both land or neither does. A Ctrl-C while they
 are written waits until both are in place (or both are undone).
 
 ``--force`` re-imports a source: it replaces this source's own entry (the one
-that carries its digest, or an earlier copy's) and the page that cites it,
-and nothing else. It never replaces a page of another article, and no
+that carries its digest, or an earlier copy's) and the page that still
+carries its import mark, and nothing else. It never replaces a page of another article, and no
 ``--slug`` may name a page that is not an article (such as ``index``).
 """
 
@@ -30,7 +30,7 @@ from kb.importer.cite import place_citations
 from kb.importer.model import Article, ImporterError
 from kb.importer.parse import parse
 from kb.importer.read import read
-from kb.importer.render import Draft, render
+from kb.importer.render import Draft, owner_mark, render
 from kb.slugs import slugify
 
 
@@ -64,18 +64,20 @@ def _is_article_slug(slug: str) -> bool:
     )
 
 
-def _pages_citing(articles: Path, key: str) -> list[Path]:
-    """The article pages whose front matter lists *key* among their sources."""
+def _pages_imported_from(articles: Path, key: str) -> list[Path]:
+    """The article pages that are this source's import: they carry its mark
+    (:func:`~kb.importer.render.owner_mark`). A page that only cites the
+    source, or whose editor removed the mark, is not one of them."""
+    mark = owner_mark(key)
     found = []
     for page in sorted(articles.glob("*.md")):
-        if not _is_article_slug(page.stem) or page.is_symlink():
+        if not _is_article_slug(page.stem) or page.is_symlink() or not page.is_file():
             continue
         try:
-            fm = schema.split_front_matter(page.read_text(encoding="utf-8"))
+            lines = page.read_text(encoding="utf-8").splitlines()
         except (OSError, ValueError):
             continue
-        listed = fm.data.get("sources") if isinstance(fm.data, dict) else None
-        if isinstance(listed, list) and any(str(k).lower() == key.lower() for k in listed):
+        if mark in lines:
             found.append(page)
     return found
 
@@ -246,7 +248,7 @@ def import_file(
 
     taken = src.taken_keys(bibliography)
     identity = _identify(article, bibliography, force, taken)
-    owned = _pages_citing(target.articles, identity.key) if identity.replaces else []
+    owned = _pages_imported_from(target.articles, identity.key) if identity.replaces else []
     slug, replace_page = _choose_slug(article, target, slug, force, owned)
 
     fields, missing = src.article_fields(article)

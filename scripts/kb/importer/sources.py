@@ -23,6 +23,9 @@ from kb.importer.model import Article, Attribution, Dated, Reference
 from kb.importer.text import fold
 from kb.slugs import words
 
+#: The most reference-list lines one import turns into entries: a page that
+#: lists more is not an article's reference list (the rest become one TODO).
+MAX_REFERENCES = 200
 _MONTH_NAMES = [
     "January",
     "February",
@@ -283,7 +286,7 @@ def plan_references(
 ) -> list[Source]:
     """An entry for each readable line of the article's reference list."""
     sources: list[Source] = []
-    for ref in article.references:
+    for ref in article.references[:MAX_REFERENCES]:
         if not ref.parsed:
             continue
         existing = None
