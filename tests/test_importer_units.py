@@ -127,6 +127,13 @@ def test_at_least_fifteen_evidence_phrasings():
         ("Author: Kenji Watanabe", ["Kenji Watanabe"], []),
         ("Posted by Sam Okoro", ["Sam Okoro"], []),
         ("作者\uff1a王小明", ["王小明"], []),
+        ("Written by: Jane Doe", ["Jane Doe"], []),
+        (
+            "By Jane Doe and John Roe, The Example Times",
+            ["Jane Doe", "John Roe"],
+            ["The Example Times"],
+        ),
+        ("By Jane Doe, Staff Writer", ["Jane Doe"], ["Staff Writer"]),
         (
             "By Prof. Lena Park and Omar Haddad, PhD — Health Reporter",
             ["Lena Park", "Omar Haddad"],
@@ -702,3 +709,19 @@ def test_force_never_replaces_a_page_that_only_cites_the_source(kb, capsys):
     imported.write_text(edited)
     assert kb_import("--root", kb, "--force", STANDARD) == 0
     assert imported.read_text() == edited
+
+
+def test_an_outlet_in_the_byline_is_recorded_as_the_outlet(tmp_path):
+    saved = tmp_path / "outlet.txt"
+    saved.write_text(
+        STANDARD.read_text().replace(
+            "A survey of clinic routines",
+            "By Jane Doe and John Roe, The Example Times\n\nA survey of clinic routines",
+        )
+    )
+    draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
+    own = next(s for s in draft.sources if s.attribution is None)
+    fields = bib.parse(own.new_entry).fields(own.key)
+    assert fields["howpublished"] == "The Example Times"
+    assert fields["author"] == "Doe, Jane and Roe, John"
+    assert "publisher" not in fields["note"].split("Not stated")[-1]

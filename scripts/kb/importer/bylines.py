@@ -24,8 +24,9 @@ _READING_TIME = re.compile(
 # -- Bylines ------------------------------------------------------------------------------
 
 _BYLINE = re.compile(
-    r"^(?:by|written\s+by|words\s+by|story\s+by|reporting\s+by|posted\s+by|authors?\s*[:\uff1a]|"
-    r"author(?:s)?\s+|作者\s*[:\uff1a]?|文\s*[/\uff0f]|記者\s*[:\uff1a]?|记者\s*[:\uff1a]?)\s*(?P<rest>\S.*)$",
+    r"^(?:(?:by|written\s+by|words\s+by|story\s+by|reporting\s+by|posted\s+by)\s*[:\uff1a]?"
+    r"|authors?\s*[:\uff1a]|author(?:s)?\s+|作者\s*[:\uff1a]?|文\s*[/\uff0f]|記者\s*[:\uff1a]?"
+    r"|记者\s*[:\uff1a]?)\s*(?P<rest>[^\s:\uff1a].*)$",
     _I,
 )
 #: Letters after a name that are qualifications, not part of it.
@@ -153,6 +154,19 @@ def _is_name(name: str) -> bool:
     )
 
 
+_OUTLET_WORDS = re.compile(
+    r"\b(?:times|news|post|journal|daily|weekly|magazine|press|media|today|review|herald"
+    r"|tribune|gazette|network|wire|chronicle|observer|guardian|telegraph|monitor|report"
+    r"|institute|university|hospital|clinic|foundation|association|society)\b",
+    _I,
+)
+
+
+def outlet_like(text: str) -> bool:
+    """ "The Example Times", "Example Health News": a publication, not a person."""
+    return text.startswith("The ") or bool(_OUTLET_WORDS.search(text))
+
+
 def byline(text: str) -> tuple[list[str], list[str]] | None:
     """A byline -> (the names as written, less titles and qualifications;
     the other parts of the line: dates, reading times, roles). None if the
@@ -177,13 +191,17 @@ def byline(text: str) -> tuple[list[str], list[str]] | None:
     names_part = re.sub(r"[;\u3001\uff0c]", ",", names_part)
     names: list[str] = []
     pieces = [p.strip() for p in names_part.split(",")]
-    for piece in pieces:
+    for n, piece in enumerate(pieces):
         if not piece or piece.lower().replace(".", "") in _CREDENTIALS:
             continue
         name = clean_name(piece)
         if not name:
             continue
-        if _ROLE_WORDS.search(name) and not _is_name(name):
+        # "Jane Doe, Staff Writer" or "Jane Doe, The Example Times": after the
+        # first name, a role or an outlet is not another author.
+        if (n and names and (_ROLE_WORDS.search(name) or outlet_like(name))) or (
+            _ROLE_WORDS.search(name) and not _is_name(name)
+        ):
             others.append(piece)
             continue
         if not _is_name(name):

@@ -214,7 +214,8 @@ _OUTLET = re.compile(
     r"(?:published|appeared|ran)\s+(?:in|on|at|by)\s+(?P<outlet>.+?)"
     r"(?:\s*(?:,\s*|\s+on\s+|\s+in\s+)(?P<date>(?:\w+\.?\s+)?\d{1,2}(?:st|[n]d|rd|th)?,?\s+\w+\.?,?\s+\d{4}"
     r"|\w+\.?\s+\d{1,2},?\s+\d{4}|\w+\s+\d{4}|\d{4}-\d\d-\d\d))?\s*[.!]?$"
-    r"|^republished\s+(?:from|with\s+permission\s+from)\s+(?P<outlet2>.+?)\s*[.!]?$",
+    r"|^(?:republished|reprinted|reproduced)\s+(?:with\s+permission\s+)?(?:from|courtesy\s+of)\s+"
+    r"(?P<outlet2>.+?)\s*[.!]?$",
     _I,
 )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from kb.importer import bylines
 from kb.importer import furniture as furn
 from kb.importer.model import Block, Facts, Removed
 from kb.importer.text import (
@@ -81,6 +82,8 @@ class _Stripper:
                 dated = furn.date(part)
                 if dated and dated not in self.facts.dates:
                     self.facts.dates.append(dated)
+                elif not dated and not self.facts.outlet and bylines.outlet_like(part):
+                    self.facts.outlet, self.facts.outlet_line = part, text
             return "byline"
         stated = furn.dates(text)
         for dated in stated:
