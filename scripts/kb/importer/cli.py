@@ -15,8 +15,8 @@ from kb.importer.read import MAX_BYTES
 from kb.importer.render import TODO, Draft
 from kb.importer.run import AlreadyImportedError, Target, import_file
 
-#: The files a folder contributes to a batch: saved pages, as text or Markdown.
-SUFFIXES = (".txt", ".text", ".md", ".markdown")
+#: The files a folder contributes to a batch: saved pages, as text, Markdown or HTML.
+SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
 
 
 def summary(draft: Draft, written: Path | None) -> str:

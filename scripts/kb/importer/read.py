@@ -21,6 +21,7 @@ import stat
 import unicodedata
 from pathlib import Path
 
+from kb.importer import html_text
 from kb.importer.model import ImporterError, Line
 
 #: The largest file ``kb import`` reads: 1 MB (1,000,000 bytes). A saved
@@ -34,7 +35,7 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # that can make text display in another order than it is stored.
 _INVISIBLE = re.compile(r"[\u200b\u2060\u00ad\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
-_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".html", ".htm")
 
 
 def _kind(mode: int) -> str:
@@ -110,7 +111,7 @@ def _too_big(path: Path, size: int) -> ImporterError:
     )
 
 
-def decode(path: Path, data: bytes) -> str:
+def decode(path: Path, data: bytes, *, entities: bool = True) -> str:
     """Bytes -> clean text (ImporterError if they are not UTF-8 text)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImporterError(path, 1, "UTF-16 text: save the article as UTF-8")
@@ -128,7 +129,11 @@ def decode(path: Path, data: bytes) -> str:
         ) from None
     text = _LINE_BREAKS.sub("\n", text)
     # Entities are decoded once: "&amp;amp;" on the page means the text "&amp;".
-    text = html.unescape(text)
+    # (A page saved as HTML is converted first: its parser decodes them.)
+    if html_text.looks_like_html(text):
+        text = html_text.to_markdown(text)
+    elif entities:
+        text = html.unescape(text)
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = _LINE_BREAKS.sub("\n", text)  # an entity may have been a line break
     if not text.strip():
@@ -159,7 +164,7 @@ def digest(text: str) -> str:
 
 def is_markdown(path: Path, text: str) -> bool:
     """A Markdown export: its name says so, or it has Markdown headings."""
-    if path.suffix.lower() in _MARKDOWN_SUFFIXES:
+    if path.suffix.lower() in _MARKDOWN_SUFFIXES or text.startswith(html_text.MARK):
         return True
     headings = _MARKDOWN_HEADING.findall(text)
     first = next((line for line in text.split("\n") if line.strip()), "")
