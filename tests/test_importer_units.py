@@ -725,3 +725,15 @@ def test_an_outlet_in_the_byline_is_recorded_as_the_outlet(tmp_path):
     assert fields["howpublished"] == "The Example Times"
     assert fields["author"] == "Doe, Jane and Roe, John"
     assert "publisher" not in fields["note"].split("Not stated")[-1]
+
+
+def test_the_page_never_gets_a_second_references_heading(tmp_path):
+    saved = tmp_path / "refs.txt"
+    saved.write_text(
+        BODY + "References\n\nFurther Reading\n\n- Doe, J. (2021). A title. A journal.\n\n"
+        "Sources\n\nA closing paragraph that is not a reference line at all\n"
+    )
+    draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
+    assert draft.page.count("\n## References\n") == 1 and "\n## Further Reading" not in draft.page
+    assert "\n## Sources" not in draft.page
+    assert len([s for s in draft.sources if s.reference is not None]) == 1

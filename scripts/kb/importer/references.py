@@ -58,20 +58,32 @@ def _reference_like(block: Block) -> bool:
 
 
 def take_reference_list(rest: list[Block]) -> tuple[list[Block], list[Reference], list]:
-    """The body without its reference list, the list's lines, and nothing else left over."""
-    start = None
-    for i, block in enumerate(rest):
-        if block.kind in ("para", "heading") and is_heading(block.text):
-            start = i
-    if start is None:
-        return rest, [], []
-    end = start + 1
-    while end < len(rest) and rest[end].kind in ("item", "para") and _reference_like(rest[end]):
-        end += 1
-    if end == start + 1:  # a heading with no list under it: leave it to the editor
-        return rest, [], []
-    found = [parse_reference(b.line, _source_text(b)) for b in rest[start + 1 : end]]
-    return rest[:start] + rest[end:], found, []
+    """The body without its reference lists, and their lines.
+
+    Every block under a references heading, up to the next heading, is a
+    reference line (read, or kept raw for an editor); the heading itself never
+    reaches the page, which has one References section of its own.
+    """
+    body: list[Block] = []
+    found: list[Reference] = []
+    i = 0
+    while i < len(rest):
+        block = rest[i]
+        i += 1
+        if not (block.kind in ("para", "heading") and is_heading(block.text)):
+            body.append(block)
+            continue
+        while i < len(rest) and _in_list(rest[i]):
+            found.append(parse_reference(rest[i].line, _source_text(rest[i])))
+            i += 1
+    return body, found, []
+
+
+def _in_list(block: Block) -> bool:
+    """A line of a reference list: an item, or a paragraph that reads as one."""
+    if block.kind == "item":
+        return True
+    return block.kind == "para" and (_reference_like(block) or not block.single_line)
 
 
 def _source_text(block: Block) -> str:
