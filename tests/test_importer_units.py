@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it.renderer import RendererHTML
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
 
 from kb import bib, cli, files, importer, paths, scaffold, schema, slugs
 from kb.glossary import TermLinker
@@ -737,3 +740,52 @@ def test_the_page_never_gets_a_second_references_heading(tmp_path):
     assert draft.page.count("\n## References\n") == 1 and "\n## Further Reading" not in draft.page
     assert "\n## Sources" not in draft.page
     assert len([s for s in draft.sources if s.reference is not None]) == 1
+
+
+MARKUP_LINES = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "# Headline About Ketamine Clinics Today",
+            "## Section",
+            "**Key points**",
+            "1) one",
+            "> quoted",
+            "---",
+            "| a | b |",
+            "|---|---|",
+            "<script>alert(1)</script>",
+            "<h1>Title In HTML Form Here</h1>",
+            "<p>By Jane Doe | March 3, 2026</p>",
+            "[link](javascript:alert(1))",
+            "![img](data:text/html,x)",
+            "References",
+            "1. Doe, J. (2020). T. J. doi:10.1234/x",
+            "title: x",
+            "",
+        ]
+    ),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(MARKUP_LINES, max_size=25).map("\n".join), st.sampled_from([".md", ".html", ".txt"])
+)
+def test_arbitrary_markdown_and_html_never_crash(tmp_path_factory, text, suffix):
+    saved = tmp_path_factory.mktemp("markup") / f"page{suffix}"
+    saved.write_text(("<html><body>" if suffix == ".html" else "") + text, encoding="utf-8")
+    try:
+        draft = importer.import_file(saved, importer.Target.at(MINI_KB), dry_run=True, today=TODAY)
+    except importer.ImporterError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert schema.load_article(draft.page)[1] == []
+    body = draft.page.split("\n---\n", 1)[1]
+    kinds = set()
+    for token in _MYST.parse(body):
+        kinds |= {token.type, *(t.type for t in token.children or [])}
+    assert not kinds & {"html_inline", "html_block", "link_open", "image", "fence", "code_block"}
+
+
+_MYST = create_md_parser(MdParserConfig(enable_extensions={"colon_fence"}), RendererHTML)
