@@ -185,6 +185,12 @@ EXPECTED: dict[str, tuple[str, list[str], list[tuple[str, str]], list[str]]] = {
             "&amp;",
         ],
     ),
+    "text_browser_wrapped.txt": (
+        "Ketamine Clinics Report Shorter Waits as More Certified Sites Open Across the Region",
+        ["Priya Raman"],
+        [("published", "2026-03-03")],
+        ["Skip to main content", "   ", "By Priya Raman"],
+    ),
     "newsletter_ads.txt": (
         "Doctors Weigh Maintenance Schedules for Ketamine Treatment",
         ["Health Desk Staff"],

@@ -58,6 +58,16 @@ def _one_per_line(group: list[Line]) -> bool:
     )
 
 
+def _wrapped_title(group: list[Line]) -> bool:
+    """Two lines that read as one headline: no sentence end, title length."""
+    texts = [line.text for line in group]
+    return (
+        not any(t.rstrip(_CLOSERS)[-1:] in f"{_STOPS}:;," for t in texts)
+        and len(" ".join(texts)) <= 160
+        and len(texts[1].split()) <= 8
+    )
+
+
 def _cells(raw: str) -> list[str] | None:
     """A line's table cells, if it has columns: pipes, tabs or wide spacing."""
     text = raw.strip()
@@ -111,7 +121,9 @@ def _group_blocks(group: list[Line]) -> list[Block]:
     def flush() -> None:
         if pending:
             text = " ".join(line.text for line in pending)
-            out.append(Block("para", text, pending[0].number, single_line=len(pending) == 1))
+            para = Block("para", text, pending[0].number, single_line=len(pending) == 1)
+            para.lines = len(pending)
+            out.append(para)
             pending.clear()
 
     i = 0
@@ -146,6 +158,8 @@ def _group_blocks(group: list[Line]) -> list[Block]:
             and len(pending[0].text.split()) <= 10
             and not pending[0].text.endswith((".", ",", ";", ":"))
             and starts_new_line(line.text)
+            # A headline wrapped over two lines (and nothing else) stays one.
+            and not (len(group) == 2 and _wrapped_title(group))
         )
         if each_line or heading_first:
             flush()

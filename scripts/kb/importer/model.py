@@ -45,6 +45,7 @@ class Block:
     level: int = 0  # a Markdown heading's level; 0 for a plain-text line
     ordered: bool = False  # an item of a numbered list
     single_line: bool = True  # a plain-text paragraph on one line of the file
+    lines: int = 1  # how many lines of the file it was wrapped over
     strong: bool = False  # Markdown: the whole paragraph is bold
     link_only: bool = False  # Markdown: the whole paragraph is a link
     rows: list[list[str]] = field(default_factory=list)  # a table's cells

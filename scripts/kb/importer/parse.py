@@ -81,8 +81,8 @@ _FACT_LINES = frozenset({"byline", "date line", "outlet line", "review line", "p
 
 
 def _candidate(block: Block) -> bool:
-    if block.kind not in ("para", "heading") or (not block.single_line and block.kind == "para"):
-        return False
+    if block.kind not in ("para", "heading") or block.lines > 3:
+        return False  # a headline may be wrapped over two or three lines, no more
     text = block.text
     return (
         title_like(text)
