@@ -344,7 +344,9 @@ def test_markdown_is_read_as_markdown():
 
 def test_text_tables_become_myst_tables():
     page = draft_of("table_page.txt").page
-    assert "| Feature | Esketamine nasal spray | Ketamine infusion |\n| --- | --- | --- |" in page
+    assert (
+        "| Feature | {term}`Esketamine` nasal spray | {term}`Ketamine` infusion |\n| --- |" in page
+    )
     assert "| Extended | Usually | Sometimes |" in page
 
 

@@ -117,19 +117,21 @@ def _body_lines(elements: list, linker: glossary_mod.TermLinker | None) -> list[
     return lines
 
 
-def _cell(text: str) -> str:
-    return escape(" ".join(text.split()), line_start=False) or " "
+def _cell(text: str, linker: glossary_mod.TermLinker | None) -> str:
+    """A table cell: escaped (a "|" too), terms linked, never empty."""
+    return _inline(" ".join(text.split()), linker, None) or " "
 
 
-def _table(table: Table) -> list[str]:
+def _table(table: Table, linker: glossary_mod.TermLinker | None) -> list[str]:
     """A MyST (GitHub-style) table; rows that do not line up become a list."""
     widths = {len(row) for row in table.rows}
     if len(widths) != 1 or len(table.rows) < 2 or widths == {1}:
-        return [f"- {_cell('; '.join(c for c in row if c))}" for row in table.rows if any(row)]
+        rows = [row for row in table.rows if any(row)]
+        return [f"- {_cell('; '.join(c for c in row if c), linker)}" for row in rows]
     header, *rows = table.rows
-    out = ["| " + " | ".join(_cell(c) for c in header) + " |"]
+    out = ["| " + " | ".join(_cell(c, linker) for c in header) + " |"]
     out.append("|" + "|".join(" --- " for _ in header) + "|")
-    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(_cell(c, linker) for c in row) + " |" for row in rows]
     return out
 
 
@@ -419,7 +421,7 @@ def render(
         elif isinstance(el, Quote):
             out += [f"> {_inline(el.text, linker, None)}", ""]
         elif isinstance(el, Table):
-            out += [*_table(el), ""]
+            out += [*_table(el, linker), ""]
         else:
             out += [*_body_lines([el], linker), ""]
     if article.takeaway is None:
