@@ -39,12 +39,14 @@ nitpick_ignore: list[tuple[str, str]] = []
 
 # -- Options for the site's own extension -------------------------------------------
 
-# Where the site is published: printed handouts and their QR codes point here.
-kb_base_url = os.environ.get("KB_BASE_URL", "https://ketamine-trd-kb.example.org/")
-# Where readers report a problem with a page (an issue form of this repository).
-kb_repository_url = os.environ.get(
-    "KB_REPOSITORY_URL", "https://github.com/ketamine-trd-kb/knowledge-base"
-)
+# Where the site is published, and the repository readers report problems to.
+# A deployment sets them (README.md, "How a deployment sets the address"); the
+# defaults are empty, never a placeholder: without an address the HTML has no
+# canonical link, og:url or sitemap, and the handouts print no QR code; without a
+# repository there is no "Report a problem" link. Read the Docs gives its own
+# canonical address.
+kb_base_url = os.environ.get("KB_BASE_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+kb_repository_url = os.environ.get("KB_REPOSITORY_URL", "")
 
 # -- Options for MyST ---------------------------------------------------------------
 # https://myst-parser.readthedocs.io/en/latest/configuration.html
@@ -76,6 +78,7 @@ html_static_path = ["_static"]
 html_css_files = ["kb.css"]
 # Glossary tooltips: Escape dismisses them (same-origin, no dependencies).
 html_js_files = ["kb.js"]
+# Sphinx writes <link rel="canonical"> only when this is set.
 html_baseurl = kb_base_url
 html_last_updated_fmt = None
 html_copy_source = False

@@ -284,6 +284,20 @@ def test_the_book_and_a_handout_per_article(built: Built):
 
 
 @pytest.mark.pdf
+def test_no_pdf_names_a_placeholder_domain(built: Built):
+    """Nothing printed points to a placeholder (text, link targets, QR codes' text)."""
+    pdfs = sorted(built.out.rglob("*.pdf"))
+    assert pdfs
+    placeholder = re.compile(r"example\.(?:org|com)", re.I)
+    for path in pdfs:
+        assert not placeholder.search(built.text(path)), path
+        for page in pypdf.PdfReader(path).pages:
+            for annot in page.get("/Annots") or []:
+                uri = str(annot.get_object().get("/A", {}).get("/URI", ""))
+                assert not placeholder.search(uri), (path, uri)
+
+
+@pytest.mark.pdf
 @pytest.mark.parametrize("path", ARTICLE_FILES, ids=SLUGS)
 def test_handout_stands_on_its_own(built: Built, path: Path):
     source = Source(path)

@@ -149,3 +149,12 @@ def test_new_page_builds_strictly_once_topics_and_evidence_are_given(root, tmp_p
     assert warnings == ""
     html = (tmp_path / "out" / "html" / "articles" / "a-draft-to-preview.html").read_text()
     assert "Key takeaway" in html and "Evidence quality note" in html
+
+
+def test_the_author_is_recorded_but_no_review(root):
+    assert new(root, "Written by someone", "--author", "  A   contributor ") == 0
+    path = root / "docs" / "articles" / "written-by-someone.md"
+    front = schema.split_front_matter(path.read_text(encoding="utf-8"))
+    assert front.data["author"] == "A contributor"
+    assert front.data["review_status"] == "draft"
+    assert "reviews" not in front.data and "last_reviewed" not in front.data

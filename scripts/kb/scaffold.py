@@ -10,7 +10,6 @@ it is gone. An existing page is never overwritten.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -38,8 +37,8 @@ it is used, as in `` {{term}}`NMDA receptors <NMDA receptor>` ``.
 :::
 
 :::{{evidence-note}}
-{todo}: how strong the evidence is: the kind of studies, how many people, and what is
-still uncertain.
+{todo}: how strong the evidence is. Say what kind of study it is, how many people
+took part, and what is still not known.
 :::
 
 ## References
@@ -56,7 +55,7 @@ def render(
     audience: str,
     topics: list[str] | None,
     evidence_basis: str | None,
-    today: dt.date,
+    author: str | None = None,
 ) -> str:
     # A new page is a draft with no review date: it shows "Not yet reviewed".
     front = schema.front_matter_yaml(
@@ -67,6 +66,7 @@ def render(
             audience=audience,
             topics=topics or [TODO],
             evidence_basis=evidence_basis or TODO,
+            author=author,
         )
     )
     return front + "\n" + BODY.format(title=title, todo=TODO)
@@ -89,6 +89,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--evidence-basis",
         choices=list(schema.EVIDENCE_BASES),
         help="the kind of source the article rests on",
+    )
+    p.add_argument(
+        "--author",
+        help="who writes the page (a name or a role), recorded as its author",
     )
     p.add_argument("--slug", help="the file name, without .md (default: from the title)")
     p.add_argument(
@@ -134,7 +138,7 @@ def main(args: argparse.Namespace) -> int:
         audience=args.audience,
         topics=topics,
         evidence_basis=args.evidence_basis,
-        today=dt.date.today(),
+        author=" ".join(args.author.split()) if args.author else None,
     )
     try:
         create_new(path, text)

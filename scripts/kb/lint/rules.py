@@ -133,6 +133,14 @@ _RULES = (
         "field given twice in one bib entry",
         "BibTeX keeps only one; remove the other.",
     ),
+    Rule(
+        "BIB007",
+        ERROR,
+        "bib entry has no description",
+        "Every record has a `description`: one line telling readers what the source is "
+        "(a news report, a clinical overview, a trial; who published it, when, as far as "
+        "known). Reference lists, citation previews and handouts print it.",
+    ),
     # The glossary.
     Rule(
         "TERM001",
@@ -212,6 +220,26 @@ _RULES = (
         "textstat): short sentences, everyday words.",
     ),
     Rule("READ002", INFO, "reading grade of a patient summary", "For information."),
+    Rule(
+        "READ003",
+        ERROR,
+        "section of a page for patients above US grade 8",
+        "Each section of a page for patients (the opening, the text under each "
+        "heading, each Key takeaway, Evidence quality note or other box) reads at US "
+        "grade 8 or below: Flesch-Kincaid (textstat) on the text a reader sees, with "
+        "citations and code left out. The finding points at the section's hardest "
+        "paragraph and quotes its hardest sentences: split long sentences, use short "
+        "everyday words, and explain a technical term where it is first used.",
+    ),
+    Rule(
+        "READ004",
+        ERROR,
+        "glossary definition above US grade 8",
+        "Glossary definitions are read by patients, in tooltips and on handouts: each "
+        "reads at US grade 8 or below (Flesch-Kincaid, textstat). Say what the word "
+        "means in short sentences before any detail.",
+    ),
+    Rule("READ005", INFO, "reading grade of a section or glossary entry", "For information."),
     Rule("LINK001", WARNING, "http:// link", "Link with https:// where the site offers it."),
     Rule(
         "TODO001",
