@@ -175,8 +175,7 @@ def main(args: argparse.Namespace) -> int:
             print(draft.page)
             for source in draft.new_entries:
                 print(f"% would add to {target.bibfile}:\n{source.new_entry}")
-        if len(inputs) == 1:
-            print(summary(draft, None if args.dry_run else page))
+        print(summary(draft, None if args.dry_run else page))  # the import report
         rows.append(
             Row(
                 str(path),
