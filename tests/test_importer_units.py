@@ -96,6 +96,10 @@ EVIDENCE = [
         "observational-study",
     ),
     ("Read it with care.", None),
+    ("While randomized trials exist, this piece is an opinion column.", "expert-opinion"),
+    ("The evidence comes from small, early trials that were not randomized.", None),
+    ("This article is based on a single study and has not been reviewed by experts.", None),
+    ("A randomized controlled trial published in 2025 found a short-term benefit.", "rct"),
 ]
 
 

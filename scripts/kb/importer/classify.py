@@ -52,7 +52,9 @@ _EVIDENCE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "expert-opinion": (
         r"expert\s+(?:opinion|commentary|discussion|consensus|views?)",
-        r"opinion\s+pieces?",
+        r"opinion\s+(?:pieces?|columns?|articles?|essays?)",
+        r"personal\s+(?:experience|account|story|view)",
+        r"(?:first-person|patient)\s+(?:account|story|stories)",
         r"commentar(?:y|ies)",
         r"editorials?",
         r"clinical\s+discussions?",
@@ -77,7 +79,8 @@ _BEFORE = re.compile(
     r"|should|could|future|planned|plans?\s+to|proposed|upcoming|ongoing|forthcoming|hopes?\s+to"
     r"|hoped|intends?\s+to|will|to\s+(?:run|conduct|do|carry\s+out|start|design)|before|until"
     r"|confirm(?:ed|ation)?\s+(?:in|by|with)|tested\s+in|protocol\s+for|registered|press\s+release"
-    r"|preprint|unpublished|announced|questions?\s+about|doubts?\s+about|criticism\s+of|critique\s+of)\b",
+    r"|preprint|unpublished|announced|questions?\s+about|doubts?\s+about|criticism\s+of|critique\s+of"
+    r"|while|although|though|whereas|even\s+if|beyond)\b",
     re.IGNORECASE,
 )
 # After a kind, in its clause: it has not been done, or is in doubt.
