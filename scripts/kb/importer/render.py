@@ -250,7 +250,8 @@ def _todos(
     if counts is not None:
         why: list[str | Code] = []
         for topic in topics:
-            why += [", " if why else "", Code(topic), f" ({counts[topic]} keyword hits)"]
+            hits = counts[topic]
+            why += [", " if why else "", Code(topic), f" ({hits} keyword hit{'s' * (hits != 1)})"]
         todos.append(("Confirm the topics, chosen from the text's keywords: ", *why, "."))
     else:
         todos.append(

@@ -23,6 +23,12 @@ from kb.importer.model import Article, Attribution, Dated, Reference
 from kb.importer.text import fold
 from kb.slugs import words
 
+#: Removed lines that label the page's kind ("Press release · 3 min read").
+_LABELS = frozenset({"section label", "reading time", "above the headline"})
+_PRESS_RELEASE = re.compile(
+    r"\b(?:press|news|media)\s+release\b|\bfor\s+immediate\s+release\b", re.I
+)
+
 #: The most reference-list lines one import turns into entries: a page that
 #: lists more is not an article's reference list (the rest become one TODO).
 MAX_REFERENCES = 200
@@ -183,7 +189,12 @@ def article_fields(article: Article) -> tuple[dict[str, str], tuple[str, ...]]:
 def _article_description(article: Article, dated: Dated | None) -> str:
     """What the source is, for readers, from what the page states only."""
     facts = article.facts
-    text = "Sponsored web article" if facts.sponsorship else "Web article"
+    kind = (
+        "Press release"
+        if _PRESS_RELEASE.search(" ".join(r.text for r in article.removed))
+        else "Web article"
+    )
+    text = f"Sponsored {kind.lower()}" if facts.sponsorship else kind
     text += f" in {facts.outlet}" if facts.outlet else " (publisher not recorded)"
     if facts.authors:
         names = facts.authors
