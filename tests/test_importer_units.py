@@ -787,3 +787,11 @@ def test_arbitrary_markdown_and_html_never_crash(tmp_path_factory, text, suffix)
 
 
 _MYST = create_md_parser(MdParserConfig(enable_extensions={"colon_fence"}), RendererHTML)
+
+
+def test_a_file_name_with_a_newline_still_fails_on_one_line(kb, tmp_path, capsys):
+    evil = tmp_path / "evil\nname\r.txt"
+    evil.write_bytes((FIXTURES / "latin1.txt").read_bytes())
+    assert kb_import("--root", kb, evil) == 1
+    err = one_error_line(capsys)
+    assert "evil\\nname\\r.txt:1: not UTF-8 text" in err

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb import paths, schema
-from kb.importer.model import ImporterError
+from kb.importer.model import ImporterError, printable
 from kb.importer.read import MAX_BYTES
 from kb.importer.render import TODO, Draft
 from kb.importer.run import AlreadyImportedError, Target, import_file
@@ -25,8 +25,9 @@ def summary(draft: Draft, written: Path | None) -> str:
     facts = article.facts
     dates = "; ".join(f"{d.kind} {d.text}" for d in facts.dates) or "none stated"
     lines = [
-        f"{article.path}: " + (f"wrote {written}" if written else "dry run, nothing written"),
-        f"  title:          {article.title}",
+        f"{printable(str(article.path))}: "
+        + (f"wrote {printable(str(written))}" if written else "dry run, nothing written"),
+        f"  title:          {printable(article.title)}",
         f"  read as:        {'Markdown' if article.markdown else 'plain text'}",
         f"  authors:        {'; '.join(facts.authors) or 'none stated'}",
         f"  dates:          {dates}",
@@ -51,7 +52,7 @@ def summary(draft: Draft, written: Path | None) -> str:
 
 
 def _short(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
@@ -160,14 +161,16 @@ def main(args: argparse.Namespace) -> int:
                 path, target, slug=args.slug, force=args.force, dry_run=args.dry_run
             )
         except AlreadyImportedError as exc:
-            rows.append(Row(str(path), "skipped", exc.message))
+            rows.append(Row(printable(str(path)), "skipped", exc.message))
             continue
         except ImporterError as exc:
             print(f"kb import: error: {exc}", file=sys.stderr)
-            rows.append(Row(str(path), "failed", exc.message))
+            rows.append(Row(printable(str(path)), "failed", exc.message))
             continue
         except OSError as exc:  # anything the importer did not foresee, still one line
-            print(f"kb import: error: {path}: {exc.strerror or exc}", file=sys.stderr)
+            print(
+                f"kb import: error: {printable(str(path))}: {exc.strerror or exc}", file=sys.stderr
+            )
             rows.append(Row(str(path), "failed", str(exc.strerror or exc)))
             continue
         page = target.articles / f"{draft.slug}.md"

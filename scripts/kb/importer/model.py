@@ -14,12 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def printable(text: str) -> str:
+    """Text for one terminal line: a newline or control character in a file
+    name is shown escaped, never printed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class ImporterError(Exception):
     """An input the importer cannot turn into a page: one line for the user."""
 
     def __init__(self, path: Path | str, line: int | None, message: str):
         super().__init__(message)
-        self.path = str(path)
+        self.path = printable(str(path))
         self.line = line
         self.message = " ".join(str(message).split())  # always one line
 
