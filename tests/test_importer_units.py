@@ -795,3 +795,16 @@ def test_a_file_name_with_a_newline_still_fails_on_one_line(kb, tmp_path, capsys
     assert kb_import("--root", kb, evil) == 1
     err = one_error_line(capsys)
     assert "evil\\nname\\r.txt:1: not UTF-8 text" in err
+
+
+@pytest.mark.parametrize("which", ["references.bib", "docs/glossary.md"])
+def test_the_knowledge_bases_own_files_must_be_regular(kb, capsys, which):
+    path = kb / which
+    path.unlink()
+    os.mkfifo(path)  # reading it would wait for ever
+    assert kb_import("--root", kb, STANDARD) == 1
+    assert "is not a regular file: refused" in one_error_line(capsys)
+    path.unlink()
+    path.symlink_to("/etc/hostname")
+    assert kb_import("--root", kb, STANDARD) == 1
+    assert "is not a regular file: refused" in one_error_line(capsys)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import os
 import signal
+import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -168,6 +170,20 @@ def _choose_slug(
     return slug, False
 
 
+def _regular_or_absent(path: Path) -> None:
+    """The knowledge base's own files are read only when they are regular
+    files: a link or a FIFO in their place (from a hostile pull request) is
+    refused, never followed or waited on."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ImporterError(path, None, f"cannot read it ({exc.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise ImporterError(path, None, "is not a regular file: refused")
+
+
 @contextlib.contextmanager
 def _uninterrupted() -> Iterator[None]:
     """Hold a Ctrl-C until the block is done, then raise it: the two writes of
@@ -234,8 +250,10 @@ def import_file(
     today = today or dt.date.today()
     text, lines = read(path)
     article = parse(path, text, lines)
-    if not target.articles.is_dir():
-        raise ImporterError(target.articles, None, "no such folder")
+    if target.articles.is_symlink() or not target.articles.is_dir():
+        raise ImporterError(target.articles, None, "no such folder (a real folder, not a link)")
+    for needed in (target.bibfile, target.glossary):
+        _regular_or_absent(needed)
     try:
         bibliography = bib.load(target.bibfile)
         glossary = glossary_mod.load(target.glossary) if target.glossary.is_file() else None
