@@ -41,10 +41,13 @@ MISC_FIELDS = (
     "howpublished",
     "year",
     "month",
+    "date",  # the full date as stated (ISO), beside year and month
+    "doi",
     "url",
     "urldate",
     "note",
     "description",
+    "contenthash",  # kb import: the digest of the saved copy, so a re-run skips it
 )
 
 #: The field holding a record's reader-facing description of what the source
@@ -53,6 +56,10 @@ DESCRIPTION_FIELD = "description"
 
 #: Long field values are wrapped at this column, as in the hand-written entries.
 WRAP_AT = 88
+
+#: Crossref's pattern for modern DOIs (the linter checks ``doi`` fields with it,
+#: the importer keeps only DOIs that match it).
+DOI_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:A-Za-z0-9<>\[\]]+$")
 
 #: A key as the importer makes them: letters and digits, starting with a letter.
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
@@ -198,9 +205,12 @@ def clean_value(value: str) -> str:
     Field values are TeX to the bibliography style: an unbalanced brace breaks
     the whole file and a backslash starts a command, so a text that holds them
     (rare in a source's details) loses them; ``%`` would start a comment that
-    swallows the closing brace, and ``~`` would print as a space.
+    swallows the closing brace, and ``~`` would print as a space. An ``@``
+    that would read as the start of an entry ("@misc(key,") is written
+    "(at)", so that :func:`entry_span` never finds an entry inside a value.
     """
     text = " ".join(re.sub(r"[{}\\]", "", value).split())
+    text = re.sub(r"@(?=\s*\w+\s*\()", "(at)", text)
     return text.replace("%", r"\%").replace("~", r"\textasciitilde{}")
 
 

@@ -7,9 +7,13 @@ parser; ``main`` returns the exit code (0 ok, 1 failure, 2 usage error).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
+import kb
 from kb import __version__
 
 
@@ -92,25 +96,42 @@ def _add_reviews(sub: argparse._SubParsersAction) -> None:
 SUBCOMMANDS = (_add_build, _add_bench, _add_check, _add_new, _add_import, _add_reviews)
 
 
-def make_parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``kb`` parser. Given the command line, only the named subcommand is
+    set up: each one imports its module, and ``kb import`` should not wait for
+    Sphinx (which ``kb check`` and ``kb build`` import) before it starts."""
+    wanted = _command_in(argv) if argv is not None else None
+    adders = [add for add in SUBCOMMANDS if add.__name__ == f"_add_{wanted}"] or SUBCOMMANDS
     parser = argparse.ArgumentParser(
         prog="kb",
         description="Tools for the ketamine and esketamine TRD knowledge base.",
     )
     parser.add_argument("--version", action="version", version=f"kb {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in SUBCOMMANDS:
+    for add in adders:
         add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)  # exits 2 on usage errors
+    # Ctrl-C at any moment, even while the parser imports a subcommand's
+    # module, ends with the shell's code for it and no traceback.
     try:
+        if signal.getsignal(signal.SIGINT) is kb._quit_quietly:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        args = make_parser(argv).parse_args(argv)  # exits 2 on usage errors
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kb import --dry-run x | head`: the reader left
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+        return 0
 
 
 if __name__ == "__main__":

@@ -181,3 +181,78 @@ def _dedent(body: list[str]) -> str:
 def load(path: Path | str = paths.GLOSSARY) -> Glossary:
     path = Path(path)
     return parse(path.read_text(encoding="utf-8"), path)
+
+
+# -- Linking terms in imported text ---------------------------------------------------------
+
+_HYPHENS = r"\-\u2010\u2011"
+# Addresses are never linked: a term inside a URL or an e-mail address is not prose.
+# (Bounded: an unbounded \S+ before "@" is quadratic on a long run of
+# non-space characters, and the importer reads files of up to 1 MB.)
+_PROTECTED = re.compile(r"(?:https?://|www\.)\S+|[^\s@]{1,64}@[^\s@]{1,255}\.\w+")
+
+
+def _term_key(text: str) -> str:
+    return re.sub(rf"[\s{_HYPHENS}]+", " ", text).casefold()
+
+
+class TermLinker:
+    """Links the first use of each glossary entry on a page with ``{term}``.
+
+    Every form the glossary knows (terms, synonyms, plurals) is matched as
+    whole words, longest first; hyphen and space are interchangeable. A form
+    written in capitals (an acronym such as IV) only matches in capitals.
+    The importer uses it; it lives here, beside the glossary it reads.
+    """
+
+    def __init__(self, glossary: Glossary | None):
+        self.glossary = glossary
+        self.linked: list[str] = []  # headwords, in page order
+        self._done: set[str] = set()
+        self._targets: dict[str, str] = {}
+        alternatives: list[str] = []
+        for entry in glossary.entries if glossary else []:
+            for term in entry.terms:
+                for form in (term, *sorted(plural_forms(term))):
+                    key = _term_key(form)
+                    if key in self._targets or not key.strip():
+                        continue
+                    self._targets[key] = term
+                    words = re.split(rf"[\s{_HYPHENS}]+", form.strip())
+                    body = rf"[\s{_HYPHENS}]+".join(re.escape(w) for w in words)
+                    acronym = term.upper() == term and any(c.isalpha() for c in term)
+                    alternatives.append(body if acronym else f"(?i:{body})")
+        alternatives.sort(key=len, reverse=True)
+        self._pattern = (
+            re.compile(rf"(?<![\w{_HYPHENS}])(?:{'|'.join(alternatives)})(?![\w{_HYPHENS}])")
+            if alternatives
+            else None
+        )
+
+    def link(self, text: str) -> list[tuple[bool, str]]:
+        """Split text into (is_markup, piece) with ``{term}`` roles inserted."""
+        if self._pattern is None or self.glossary is None:
+            return [(False, text)]
+        pieces: list[tuple[bool, str]] = []
+        protected = [m.span() for m in _PROTECTED.finditer(text)]
+        pos = 0
+        for match in self._pattern.finditer(text):
+            if any(a < match.end() and match.start() < b for a, b in protected):
+                continue
+            term = self._targets.get(_term_key(match.group()))
+            entry = self.glossary.find(term) if term else None
+            if term is None or entry is None or entry.headword in self._done:
+                continue
+            self._done.add(entry.headword)
+            self.linked.append(entry.headword)
+            shown = match.group()
+            role = (
+                f"{{term}}`{shown}`"
+                if shown.casefold() == term.casefold()
+                else f"{{term}}`{shown} <{term}>`"
+            )
+            pieces.append((False, text[pos : match.start()]))
+            pieces.append((True, role))
+            pos = match.end()
+        pieces.append((False, text[pos:]))
+        return [(markup, piece) for markup, piece in pieces if piece]

@@ -10,14 +10,13 @@ it is gone. An existing page is never overwritten.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
 from kb import schema
 from kb.files import create_new
 from kb.lint import find_root
+from kb.slugs import slugify
 
 TODO = schema.TODO_MARKER
 
@@ -48,12 +47,6 @@ took part, and what is still not known.
 :filter: docname in docnames
 :::
 """
-
-
-def slugify(title: str) -> str:
-    """ "Esketamine: what to expect" -> "esketamine-what-to-expect"."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
 
 def render(

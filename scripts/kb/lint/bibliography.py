@@ -8,13 +8,12 @@ and one bad entry does not hide the others.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pybtex.style.formatting.unsrt import Style
 
-from kb.bib import DESCRIPTION_FIELD, EntryAt, Scan
+from kb.bib import DESCRIPTION_FIELD, DOI_RE, EntryAt, Scan
 from kb.lint.rules import ERROR
 
 # -- Rules ------------------------------------------------------------------------------
@@ -45,9 +44,6 @@ REQUIRED: dict[str, tuple[str | tuple[str, ...], ...]] = {
 # pybtex formats these like @misc.
 for _alias in ("online", "dataset", "software", "patent"):
     REQUIRED[_alias] = REQUIRED["misc"]
-
-#: Crossref's pattern for modern DOIs.
-DOI_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:A-Za-z0-9<>\[\]]+$")
 
 
 @dataclass
