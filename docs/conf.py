@@ -39,7 +39,7 @@ nitpick_ignore: list[tuple[str, str]] = []
 # -- Options for the site's own extension -------------------------------------------
 
 # Where the site is published: printed handouts and their QR codes point here.
-kb_base_url = os.environ.get("KB_BASE_URL", "https://ketamine-trd-kb.example.org/")
+kb_base_url = os.environ.get("KB_BASE_URL", "")
 # Where readers report a problem with a page (an issue form of this repository).
 kb_repository_url = os.environ.get(
     "KB_REPOSITORY_URL", "https://github.com/ketamine-trd-kb/knowledge-base"

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kb.sphinxext import articles, glossary_links, latex, perf, safety, seo, site
+from kb.sphinxext import articles, glossary_links, latex, pdf_links, perf, safety, seo, site
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-MODULES = (articles, glossary_links, seo, site, safety, perf, latex)
+MODULES = (articles, glossary_links, seo, site, safety, perf, latex, pdf_links)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.errors import NoUri
 from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -270,13 +271,12 @@ def _article_item(
 ) -> nodes.list_item:
     item = nodes.list_item(classes=["kb-article-item"])
     para = nodes.paragraph(classes=["kb-article-item-title"])
-    ref = nodes.reference(
-        "",
-        article.title,
-        internal=True,
-        refuri=builder.get_relative_uri(fromdoc, docname),
-    )
-    para += ref
+    try:
+        uri = builder.get_relative_uri(fromdoc, docname)
+    except NoUri:  # a printed handout, with no online address to point to
+        para += nodes.Text(article.title)
+    else:
+        para += nodes.reference("", article.title, internal=True, refuri=uri)
     para += nodes.Text(" ")
     para += _badge(article.evidence_label, "kb-evidence", f"kb-evidence-{article.evidence_basis}")
     item += para
