@@ -317,11 +317,18 @@ class Built:
         return self.text(path).split("\f")[:-1]
 
     def body(self, path: Path) -> str:
-        """A handout's text without the notices repeated on every page, so
-        that a sentence split by a page break reads as one."""
-        return "\n".join(
-            line for line in self.text(path).splitlines() if not PAGE_FURNITURE.match(line)
-        )
+        """A handout's text without the notices repeated at the top and foot
+        of every page, so that a sentence split by a page break reads as one."""
+        kept = []
+        for page in self.pages(path):
+            lines = [line for line in page.splitlines() if line.strip()]
+            edges = set(range(2)) | set(range(len(lines) - 3, len(lines)))
+            kept += [
+                line
+                for i, line in enumerate(lines)
+                if not (i in edges and PAGE_FURNITURE.match(line))
+            ]
+        return "\n".join(kept)
 
 
 PAGE_FURNITURE = re.compile(
