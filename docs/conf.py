@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import kb
+from kb import notices
 
 # -- Project information ---------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
@@ -38,12 +39,14 @@ nitpick_ignore: list[tuple[str, str]] = []
 
 # -- Options for the site's own extension -------------------------------------------
 
-# Where the site is published: printed handouts and their QR codes point here.
-kb_base_url = os.environ.get("KB_BASE_URL", "")
-# Where readers report a problem with a page (an issue form of this repository).
-kb_repository_url = os.environ.get(
-    "KB_REPOSITORY_URL", "https://github.com/ketamine-trd-kb/knowledge-base"
-)
+# Where the site is published, and the repository readers report problems to.
+# A deployment sets them (README.md, "How a deployment sets the address"); the
+# defaults are empty, never a placeholder: without an address the HTML has no
+# canonical link, og:url or sitemap, and the handouts print no QR code; without a
+# repository there is no "Report a problem" link. Read the Docs gives its own
+# canonical address.
+kb_base_url = os.environ.get("KB_BASE_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+kb_repository_url = os.environ.get("KB_REPOSITORY_URL", "")
 
 # -- Options for MyST ---------------------------------------------------------------
 # https://myst-parser.readthedocs.io/en/latest/configuration.html
@@ -55,7 +58,8 @@ myst_heading_anchors = 3
 # https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html#configuration
 
 bibtex_bibfiles = ["../references.bib"]
-bibtex_default_style = "unsrt"
+# unsrt, plus each record's reader-facing `description` (kb.sphinxext.bibstyle).
+bibtex_default_style = "kb"
 # Numbered citations: several sources have no author or title (we never invent
 # one), and author-year labels need one of the two.
 bibtex_reference_style = "label"
@@ -74,15 +78,14 @@ html_static_path = ["_static"]
 html_css_files = ["kb.css"]
 # Glossary tooltips: Escape dismisses them (same-origin, no dependencies).
 html_js_files = ["kb.js"]
+# Sphinx writes <link rel="canonical"> only when this is set.
 html_baseurl = kb_base_url
 html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
-    "announcement": (
-        '<strong>In crisis?</strong> In the US, call or text <a href="tel:988">988</a> '
-        "(Suicide &amp; Crisis Lifeline). Elsewhere, call your local emergency number."
-    ),
+    # The crisis notice on every page, from its one home (kb.notices).
+    "announcement": notices.CRISIS_HTML,
 }
 
 # -- Options for LaTeX output ------------------------------------------------------------

@@ -74,8 +74,22 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=importer.main)
 
 
+def _add_reviews(sub: argparse._SubParsersAction) -> None:
+    from kb import reviews
+
+    p = sub.add_parser(
+        "reviews",
+        help="report the articles due for review (Markdown), as of today or --today",
+        description="List articles whose review is overdue or due soon, and drafts not "
+        "yet reviewed. Exit status 0 (it reports; kb check enforces). Never changes a "
+        "page.",
+    )
+    reviews.add_arguments(p)
+    p.set_defaults(func=reviews.main)
+
+
 #: Each adds one subcommand; later modules append to this tuple.
-SUBCOMMANDS = (_add_build, _add_bench, _add_check, _add_new, _add_import)
+SUBCOMMANDS = (_add_build, _add_bench, _add_check, _add_new, _add_import, _add_reviews)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,6 @@ it is gone. An existing page is never overwritten.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import re
 import sys
 import unicodedata
@@ -39,8 +38,8 @@ it is used, as in `` {{term}}`NMDA receptors <NMDA receptor>` ``.
 :::
 
 :::{{evidence-note}}
-{todo}: how strong the evidence is: the kind of studies, how many people, and what is
-still uncertain.
+{todo}: how strong the evidence is. Say what kind of study it is, how many people
+took part, and what is still not known.
 :::
 
 ## References
@@ -57,38 +56,25 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for last in (31, 30, 29, 28):  # 31 January + 1 month -> 28/29 February
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def render(
     title: str,
     *,
     audience: str,
     topics: list[str] | None,
     evidence_basis: str | None,
-    today: dt.date,
+    author: str | None = None,
 ) -> str:
+    # A new page is a draft with no review date: it shows "Not yet reviewed".
     front = schema.front_matter_yaml(
-        {
-            "title": title,
-            "summary": f"{TODO}: one plain-language sentence that sums up the article "
+        schema.new_front_matter(
+            title,
+            summary=f"{TODO}: one plain-language sentence that sums up the article "
             "(US grade 8 or below).",
-            "audience": audience,
-            "topics": topics or [TODO],
-            "evidence_basis": evidence_basis or TODO,
-            "sources": [TODO],
-            "last_reviewed": today,
-            "next_review": add_months(today, 12),
-            "review_status": "draft",
-        }
+            audience=audience,
+            topics=topics or [TODO],
+            evidence_basis=evidence_basis or TODO,
+            author=author,
+        )
     )
     return front + "\n" + BODY.format(title=title, todo=TODO)
 
@@ -110,6 +96,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--evidence-basis",
         choices=list(schema.EVIDENCE_BASES),
         help="the kind of source the article rests on",
+    )
+    p.add_argument(
+        "--author",
+        help="who writes the page (a name or a role), recorded as its author",
     )
     p.add_argument("--slug", help="the file name, without .md (default: from the title)")
     p.add_argument(
@@ -155,7 +145,7 @@ def main(args: argparse.Namespace) -> int:
         audience=args.audience,
         topics=topics,
         evidence_basis=args.evidence_basis,
-        today=dt.date.today(),
+        author=" ".join(args.author.split()) if args.author else None,
     )
     try:
         create_new(path, text)

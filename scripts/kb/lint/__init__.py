@@ -22,14 +22,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import bib as kb_bib
 from kb import glossary as kb_glossary
 from kb import paths, schema
-from kb.lint import bibliography, myst, report
+from kb.lint import bibliography, myst, readability, report
 from kb.lint.pages import Context, check_page
 from kb.lint.rules import ERROR, INFO, RULES, WARNING, Finding
 
@@ -176,6 +176,8 @@ def check(
             continue
         result.pages += 1
         result.findings.extend(check_page(shown, text, ctx, is_article=_is_article(page, docs)))
+        if page == glossary_path.resolve():
+            result.findings.extend(_glossary_reading_level(shown, glossary, ctx.extensions))
 
     if whole and bib is not None:
         shown = _display(bib_path, root)
@@ -195,6 +197,19 @@ def check(
                 )
     result.findings.sort()
     return result
+
+
+def _glossary_reading_level(
+    shown: str, glossary: kb_glossary.Glossary, extensions: frozenset[str]
+) -> Iterator[Finding]:
+    """Glossary definitions are read by patients: each at grade 8 or below."""
+    for unit in readability.glossary_units(glossary, extensions):
+        grade, too_hard = readability.measure(unit)
+        for hard in too_hard:
+            yield Finding.make(shown, hard.line, 1, "READ004", hard.message)
+        limit = readability.MAX_GRADE
+        message = f"{unit.name} reads at US grade {grade:.1f} (limit {limit:.0f})"
+        yield Finding.make(shown, unit.line, 1, "READ005", message)
 
 
 # -- The command ---------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The rules for .bib files: syntax, duplicate keys and fields, the fields each
-entry type needs, DOIs and URLs.
+entry type needs, the reader-facing description, DOIs and URLs.
 
 The file is read by :func:`kb.bib.scan` (pybtex's own BibTeX parser, noting
 where each entry and field starts), so every finding has its line and column,
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pybtex.style.formatting.unsrt import Style
 
-from kb.bib import EntryAt, Scan
+from kb.bib import DESCRIPTION_FIELD, EntryAt, Scan
 from kb.lint.rules import ERROR
 
 # -- Rules ------------------------------------------------------------------------------
@@ -96,6 +96,18 @@ def check(bib: Scan) -> list[BibFinding]:
             )
         if not entry.broken:
             found.extend(_required(entry))
+            described = entry.fields.get(DESCRIPTION_FIELD)
+            if not (described and described.value.strip()):
+                found.append(
+                    BibFinding(
+                        "BIB007",
+                        *where,
+                        f"'{entry.key}' has no {DESCRIPTION_FIELD}: add one line saying "
+                        "what the source is, for readers, from what is known only (for "
+                        "example 'News report (outlet not recorded) on a clinical "
+                        "overview, 2026')",
+                    )
+                )
         if (doi := entry.fields.get("doi")) and not DOI_RE.match(doi.value):
             hint = (
                 "write the bare DOI, without the https://doi.org/ prefix"

@@ -160,12 +160,51 @@ class Text:
 Item = Role | Link | Html | Directive | Text
 
 
+# -- The outline: what a reader reads, for the reading-level rules ------------------
+
+
+@dataclass
+class Heading:
+    level: int
+    title: str  # as a reader sees it
+    line: int  # 1-based
+
+
+@dataclass
+class Prose:
+    """One paragraph, list item or table cell as a reader reads it: roles
+    reduced to their visible text, citations, code and raw HTML left out.
+    Soft line breaks are kept as newlines, so each sentence has a line."""
+
+    text: str
+    line: int  # 1-based line of its first line
+
+
+@dataclass
+class BoxStart:
+    """A directive whose body is prose (a Key takeaway, a note, a dropdown)."""
+
+    name: str
+    argument: str
+    line: int
+
+
+@dataclass
+class BoxEnd:
+    name: str
+
+
+OutlineItem = Heading | Prose | BoxStart | BoxEnd
+
+
 @dataclass
 class Page:
     source: Source
     items: list[Item] = field(default_factory=list)
     #: (start, end) file offsets of code: fenced and indented blocks, code spans.
     code: list[tuple[int, int]] = field(default_factory=list)
+    #: Headings, prose and boxes in reading order (front matter and code excluded).
+    outline: list[OutlineItem] = field(default_factory=list)
 
     def in_code(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.code)
@@ -235,14 +274,21 @@ def _walk(md: MarkdownIt, tokens: list[Token], line0: int, page: Page) -> None:
     """Turn tokens (of text starting at file line ``line0``) into page items."""
     source = page.source
     heading = False
+    level = 0
     for token in tokens:
         start = line0 + token.map[0] if token.map else None
         if token.type == "heading_open":
             heading = True
+            level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
         elif token.type == "heading_close":
             heading = False
         elif token.type == "inline" and start is not None:
             _inline(token, start, heading, page)
+            text = prose_text(token)
+            if heading:
+                page.outline.append(Heading(level, " ".join(text.split()), start + 1))
+            elif text.strip():
+                page.outline.append(Prose(text, start + 1))
         elif token.type == "html_block" and start is not None:
             offset = source.first_char(start)
             end = source.offset(line0 + token.map[1])
@@ -273,7 +319,9 @@ def _fence(md: MarkdownIt, token: Token, start: int, end: int, page: Page) -> No
         return
     # Blank out option lines (keeping line numbers) and parse the rest as MyST.
     body = _blank_options(token.content)
+    page.outline.append(BoxStart(directive.name, directive.argument, start + 1))
     _walk(md, md.parse(body), start + 1, page)
+    page.outline.append(BoxEnd(directive.name))
 
 
 def items(page: Page, kind: type[_T]) -> list[_T]:
@@ -313,6 +361,30 @@ def _line_starts(content: str, first_line0: int, source: Source) -> list[int]:
             col = found if found >= 0 else len(text) - len(text.lstrip())
         starts.append(source.offset(line0, col))
     return starts
+
+
+#: Roles whose text a reader does not see as words (a citation prints "[1]").
+_SILENT_ROLE = re.compile(r"^(?:cite|footcite)(?::\w+)?$|^math$")
+
+
+def prose_text(token: Token) -> str:
+    """An inline token's text as a reader reads it (see :class:`Prose`)."""
+    from kb.glossary import role_text_and_target  # kb.glossary imports nothing of ours
+
+    parts: list[str] = []
+    for child in token.children or []:
+        kind = child.type
+        if kind == "text":
+            parts.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif kind == "myst_role":
+            name = (child.meta or {}).get("name", "")
+            if not _SILENT_ROLE.match(name):
+                parts.append(role_text_and_target(child.content)[0])
+    text = "".join(parts)
+    # What a removed citation leaves: "dose [1]." is read as "dose."
+    return re.sub(r"[ \t]+([.,;:!?)])", r"\1", text)
 
 
 def _inline(token: Token, line0: int, heading: bool, page: Page) -> None:

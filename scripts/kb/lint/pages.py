@@ -17,7 +17,7 @@ from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from kb import schema
 from kb.glossary import Glossary, role_text_and_target
-from kb.lint import myst
+from kb.lint import myst, readability
 from kb.lint.rules import Finding
 
 #: Roles of sphinxcontrib-bibtex that cite ({cite:p}, {cite:t}, {footcite}, ...).
@@ -37,7 +37,7 @@ _TODO = re.compile(rf"\b{re.escape(schema.TODO_MARKER)}\b")
 #: A review due this soon is a warning.
 REVIEW_NOTICE = dt.timedelta(days=60)
 #: Highest US school grade for the summary of a page for patients.
-MAX_GRADE = 8.0
+MAX_GRADE = readability.MAX_GRADE
 
 
 @dataclass
@@ -326,8 +326,13 @@ class _PageCheck:
                     f"{{cite:p}}`{key}` where it supports the text, or remove it from sources",
                 )
 
-        due, today = article.next_review, self.ctx.today
-        if due < today:
+        today = self.ctx.today
+        for p in schema.review_problems(article, front, today):
+            yield Finding.make(self.path, p.line, p.column, p.code, p.message)
+        due = article.next_review
+        if due is None:  # a draft, never reviewed: nothing is due
+            pass
+        elif due < today:
             yield Finding.make(
                 self.path,
                 *key_at("next_review"),
@@ -362,12 +367,20 @@ class _PageCheck:
                     "READ002",
                     f"the summary reads at US grade {grade:.1f} (limit {MAX_GRADE:.0f})",
                 )
+            yield from self.reading_level()
+
+    def reading_level(self) -> Iterator[Finding]:
+        """Each section and box of a page for patients, at grade 8 or below."""
+        for unit in readability.units(self.page.outline):
+            grade, too_hard = readability.measure(unit)
+            for hard in too_hard:
+                yield Finding.make(self.path, hard.line, 1, "READ003", hard.message)
+            message = f"{unit.name} reads at US grade {grade:.1f} (limit {MAX_GRADE:.0f})"
+            yield Finding.make(self.path, unit.line, 1, "READ005", message)
 
 
 def reading_grade(text: str) -> float:
-    import textstat  # slow to import (hyphenation dictionaries): only for patient pages
-
-    return round(float(textstat.flesch_kincaid_grade(text)), 1)
+    return readability.grade(text)
 
 
 def _front_matter(

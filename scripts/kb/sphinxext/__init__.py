@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kb.sphinxext import articles, glossary_links, latex, pdf_links, perf, safety, seo, site
+from kb import schema
+from kb.sphinxext import (
+    articles,
+    bibstyle,
+    glossary_links,
+    latex,
+    pdf_links,
+    perf,
+    safety,
+    seo,
+    site,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-MODULES = (articles, glossary_links, seo, site, safety, perf, latex, pdf_links)
+MODULES = (articles, bibstyle, glossary_links, seo, site, safety, perf, latex, pdf_links)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -23,4 +34,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("kb_repository_url", "", "html", types=[str])
     for module in MODULES:
         module.setup(app)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        # Sphinx reads env_version only from registered extensions (this one):
+        # the environment holds kb.schema.Article objects, so a new schema
+        # version makes Sphinx discard a stale pickled environment and re-read.
+        "env_version": schema.SCHEMA_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The review rules the build warns about too (kb.schema.review_problems).
+BUILD_REVIEW_CHECKS = frozenset({"REV003", "REV005"})
+
 #: Pages whose content is built from every article's metadata.
 AGGREGATE_KEY = "kb_aggregate_docs"
 
@@ -58,6 +61,22 @@ def read_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
         )
     if article is not None:
         env.kb_articles[docname] = article
+        # A status must be backed by its review record, and next_review kept
+        # within the policy's interval. kb check checks the rest (dates
+        # against today, last_reviewed against the records); the build does
+        # not, so that its warnings never depend on the calendar.
+        front = schema.split_front_matter(source[0])
+        for problem in schema.review_problems(article, front):
+            if problem.code not in BUILD_REVIEW_CHECKS:
+                continue
+            logger.warning(
+                "%s [%s]",
+                problem.message,
+                problem.code,
+                location=(docname, problem.line),
+                type="kb",
+                subtype="review",
+            )
 
 
 def purge_articles(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -113,13 +132,18 @@ def build_header(article: schema.Article) -> nodes.container:
     facts = nodes.field_list(classes=["kb-facts"])
 
     def fact(name: str, *body: nodes.Node, cls: str) -> None:
-        para = nodes.paragraph()
-        para.extend(body)
+        # Inline content goes in a paragraph; a list is a block of its own (a
+        # <ul> inside a <p> is invalid HTML).
+        if len(body) == 1 and isinstance(body[0], nodes.bullet_list):
+            content: nodes.Node = body[0]
+        else:
+            content = nodes.paragraph()
+            content.extend(body)
         facts.append(
             nodes.field(
                 "",
                 nodes.field_name(name, name),
-                nodes.field_body("", para),
+                nodes.field_body("", content),
                 classes=[cls],
             )
         )
@@ -145,18 +169,43 @@ def build_header(article: schema.Article) -> nodes.container:
         ),
         cls="kb-fact-review",
     )
+    if article.author:
+        fact(_("Written by"), nodes.Text(article.author), cls="kb-fact-author")
+    last = article.last_reviewed
     fact(
         _("Last reviewed"),
-        nodes.Text(format_date(article.last_reviewed)),
+        nodes.Text(format_date(last) if last else schema.NOT_YET_REVIEWED),
         cls="kb-fact-last-reviewed",
     )
-    fact(
-        _("Next review due"),
-        nodes.Text(format_date(article.next_review)),
-        cls="kb-fact-next-review",
-    )
+    if article.next_review:
+        fact(
+            _("Next review due"),
+            nodes.Text(format_date(article.next_review)),
+            cls="kb-fact-next-review",
+        )
+    if article.reviews:
+        fact(_("Review record"), review_list(article), cls="kb-fact-reviews")
+    if article.disclosures:
+        fact(_("Disclosures"), disclosure_list(article), cls="kb-fact-disclosures")
     header += facts
     return header
+
+
+def review_list(article: schema.Article) -> nodes.bullet_list:
+    """Who reviewed what, when: one item per review record, newest first."""
+    items = nodes.bullet_list(classes=["kb-review-record"])
+    for review in sorted(article.reviews, key=lambda r: r.date, reverse=True):
+        who = review.by + (f" ({review.qualification})" if review.qualification else "")
+        text = f"{review.kind_label}, {format_date(review.date)}, by {who}: {review.checked}"
+        items += nodes.list_item("", nodes.paragraph(text, text), classes=[f"kb-{review.kind}"])
+    return items
+
+
+def disclosure_list(article: schema.Article) -> nodes.bullet_list:
+    items = nodes.bullet_list(classes=["kb-disclosures"])
+    for text in article.disclosures:
+        items += nodes.list_item("", nodes.paragraph(text, text))
+    return items
 
 
 def insert_header(app: Sphinx, doctree: nodes.document) -> None:

@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 from docutils import nodes
 from sphinx import addnodes
 
+from kb import notices
 from kb.files import write_atomic
 
 if TYPE_CHECKING:
@@ -57,6 +58,9 @@ def add_page_context(
         else ""
     )
     context["kb_not_found_page"] = pagename == NOT_FOUND_PAGE
+    # The crisis notice and the disclaimer, from their one home (kb.notices).
+    context["kb_crisis_html"] = notices.CRISIS_HTML
+    context["kb_disclaimer_html"] = notices.DISCLAIMER_HTML
 
 
 # -- Accessible markup ---------------------------------------------------------------
