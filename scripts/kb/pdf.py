@@ -108,7 +108,9 @@ class Layout:
 
     @property
     def cache(self) -> Path:
-        return self.latex / CACHE_FILE
+        """Beside the PDFs it describes: one LaTeX folder may serve two output
+        folders, and a copied output folder keeps knowing what it holds."""
+        return self.out / CACHE_FILE
 
 
 @dataclass(frozen=True)
@@ -302,8 +304,6 @@ def _support_digest(layout: Layout) -> str:
 def _digest(layout: Layout, document: Document, support: str) -> str:
     text = (layout.latex / document.tex).read_text(encoding="utf-8")
     h = hashlib.sha256(support.encode())
-    # One LaTeX folder may serve two output folders: a PDF is current in its own.
-    h.update(str(layout.out.resolve()).encode() + b"\0")
     h.update("".join(line for line in text.splitlines(True) if VOLATILE not in line).encode())
     # Images Sphinx copied next to the .tex, when this document includes them.
     for path in sorted(layout.latex.iterdir()):

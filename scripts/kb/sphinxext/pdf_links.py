@@ -12,7 +12,7 @@ whose PDF is missing is a warning, so the strict build fails. Without it
 linked.
 
 When the PDFs change (a page count, a size), the pages that link them are
-written again: ``env-get-outdated`` compares the index with the one the last
+written again: ``env-get-updated`` compares the index with the one the last
 build used, kept in the environment.
 """
 
@@ -165,10 +165,9 @@ def publish(app: Sphinx, exception: Exception | None) -> None:
             shutil.copyfile(path, target / output)
 
 
-def outdated_pages(
-    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
-) -> list[str]:
-    """Pages to write again because the PDFs they describe changed."""
+def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages to write again (not read: the links are added as pages are
+    written) because the PDFs they describe changed."""
     index = _index(app)
     state = hashlib.sha256(json.dumps(index, sort_keys=True).encode()).hexdigest()
     if getattr(env, STATE, None) == state:
@@ -182,7 +181,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # The folder kb.pdf wrote the PDFs to; kb build all sets it.
     app.add_config_value("kb_pdf_dir", "", "html", types=[str])
     app.connect("doctree-resolved", add_links)
-    app.connect("env-get-outdated", outdated_pages)
+    app.connect("env-get-updated", pages_to_rewrite)
     app.connect("build-finished", publish)
     return {
         "version": "1",

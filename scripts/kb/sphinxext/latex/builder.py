@@ -180,16 +180,23 @@ class KbLaTeXBuilder(LaTeXBuilder):
         return doctree
 
     def _terms(self, handout: Handout) -> list[Term]:
+        """The glossary entries a handout defines: those its text uses, and
+        those the sources it lists use (a printed definition may add a source)."""
         doctree = self.env.get_doctree(handout.docname)
-        sources = [citations.bib_text(self.env, k) for k in citations.cited_keys(doctree)]
-        sources += [citations.bib_text(self.env, k) for k in handout.article.sources]
-        text = handout_text(self.env, handout, [self._stamp, *sources])
-        terms = []
-        for found in terms_in(self.env, text):
-            item = glossary_item(self.env, self._glossary_items, found)
-            if item is not None:
-                terms.append(Term(found, item.deepcopy()))
-        return terms
+        keys = [*citations.cited_keys(doctree), *handout.article.sources]
+        terms: list[Term] = []
+        while True:
+            sources = [citations.bib_text(self.env, k) for k in dict.fromkeys(keys)]
+            text = handout_text(self.env, handout, [self._stamp, *sources])
+            terms = []
+            for found in terms_in(self.env, text):
+                item = glossary_item(self.env, self._glossary_items, found)
+                if item is not None:
+                    terms.append(Term(found, item.deepcopy()))
+            more = [k for t in terms for k in citations.cited_keys(t.item) if k not in keys]
+            if not more:
+                return terms
+            keys += more
 
     # The LaTeX preamble and title, per document -----------------------------------------------
 
@@ -267,7 +274,9 @@ class KbLaTeXBuilder(LaTeXBuilder):
             "pdfcreator": f"{config.project} (kb {kb.__version__}, Sphinx, XeLaTeX)",
         }
         fields = ",\n  ".join(f"{k}={{{pdf_string(v)}}}" for k, v in info.items())
-        return cmd("kbpdfinfo", fields)
+        # hyperref's pdflang does not reach the PDF through xdvipdfmx: kb.sty
+        # writes the catalog's /Lang itself.
+        return cmd("kbpdfinfo", fields) + "\n" + cmd("kbpdflang", pdf_string(info["pdflang"]))
 
     # Files -------------------------------------------------------------------------------
 

@@ -58,21 +58,14 @@ def tex(text: str) -> str:
     return escape(text, "xelatex")
 
 
-def lead(text: str) -> str:
-    """A notice whose first sentence (or the part before a colon) is in bold."""
-    for mark in (": ", "? ", ". "):
-        head, sep, rest = text.partition(mark)
-        if sep and len(head) < 60:
-            return cmd("textbf", tex(head + sep.strip())) + " " + tex(rest)
-    return tex(text)
-
-
 def crisis_text() -> str:
-    return lead(notices.CRISIS_SHORT)
+    """The crisis notice, its lead in bold (from kb.notices, its one home)."""
+    return notices.latex_lead(notices.CRISIS_LEAD, notices.CRISIS_TEXT)
 
 
 def disclaimer_text() -> str:
-    return lead(notices.DISCLAIMER_TEXT)
+    """The disclaimer, its lead in bold (from kb.notices)."""
+    return notices.latex_lead(notices.DISCLAIMER_LEAD, notices.DISCLAIMER_TEXT)
 
 
 def pdf_string(text: str) -> str:
