@@ -154,6 +154,19 @@ class Report:
         return sorted({_slug(name) for name in self.rebuilt if name.startswith("handouts/")})
 
 
+def time_one_handout(
+    root: Path | str, slug: str, out: Path | str | None = None
+) -> tuple[float | None, list[tuple[str, str, int, float | None]]]:
+    """For ``kb bench``: build the handout of one article (the one-sheet size
+    only) and return the seconds its typesetting took (None when it was
+    already up to date) and :func:`handout_stats` for every handout."""
+    output = f"handouts/{slug}.pdf"
+    report = build(root, out, only=[output])
+    if not report.ok:
+        raise PdfError("; ".join(report.errors))
+    return report.seconds.get(output), handout_stats(report)
+
+
 def handout_stats(report: Report) -> list[tuple[str, str, int, float | None]]:
     """(slug, kind, pages, seconds or None if not typeset now) for every handout,
     for ``kb bench``: the time to build one handout and each one's page count."""
