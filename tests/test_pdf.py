@@ -130,6 +130,10 @@ def test_terms_used_defines_every_term_the_text_uses_linked_or_not(app):
     assert any(h.startswith("Widget") for h in heads), heads
     assert any(h.startswith("Doohickey") for h in heads), heads
     assert r"\begin{sphinxuseclass}{kb-terms}" in terms  # small type, two columns
+    # Compactly: what each word means, in the first sentence of its definition.
+    assert "whose definition cites nothing." in terms
+    assert "second sentence" not in terms
+    assert "Its second sentence stays in the" in tex(app, "handbook.tex")
     # A defined term reads in italics in the text (on paper, not a link).
     assert r"\sphinxstyleemphasis{\sphinxtermref" in text or r"\sphinxstyleemphasis{" in text
     assert "term-Widget" not in text.split(r"\section{Terms used}")[0].split("kbfacts")[1]
@@ -527,7 +531,9 @@ def test_every_glossary_term_in_the_handout_is_defined_in_it(built: Built, slug:
     missing = []
     for headword in linker.linked:
         entry = words.find(headword)
-        defined = letters("".join(entry.terms)) + letters(entry.plain_definition)[:20]
+        # Each term with the first sentence of its definition.
+        meaning = handout_mod.first_sentence(entry.plain_definition)
+        defined = letters("".join(entry.terms)) + letters(meaning)
         if defined not in terms:
             missing.append(headword)
     assert missing == []

@@ -47,6 +47,8 @@ from kb.sphinxext.latex import MANIFEST, VOLATILE
 CACHE_VERSION = "2"
 #: What the site's PDF links read: every PDF's page count and size.
 INDEX = "kb-pdfs.json"
+#: One sheet, printed on both sides: what every handout aims at.
+SHEET = 2
 #: Body sizes a handout may be set in to fit its page limit, largest first.
 FIT_SIZES = ("10pt", "9.5pt", "9pt", "8.5pt")
 SMALLEST = FIT_SIZES[-1]
@@ -239,7 +241,12 @@ def build(
             if result.size != FIT_SIZES[0] and document.kind == "handout":
                 report.fitted[document.output] = result.size
     _write_cache(layout, cache)
-    report.pages = _write_index(layout, _documents(layout)[0])
+    fresh = {
+        document.output: result.pages
+        for (document, _), result in zip(todo, results, strict=True)
+        if not result.error
+    }
+    report.pages = _write_index(layout, _documents(layout)[0], fresh)
     report.rebuilt.sort()
     report.skipped.sort()
     return report
@@ -360,31 +367,48 @@ class Typeset:
 
 
 def _typeset_to_fit(layout: Layout, document: Document, env: dict[str, str]) -> Typeset:
-    """Typeset a document; a handout over its page limit again, a half point
-    smaller each time (the same content, so it still says everything)."""
-    sizes = FIT_SIZES if document.kind == "handout" and document.max_pages else FIT_SIZES[:1]
+    """Typeset a document. A handout aims at one sheet (:data:`SHEET` pages):
+    while it runs over, it is typeset again a half point smaller (the same
+    content, so it still says everything). A long article that cannot make
+    one sheet takes the largest size that keeps within its limit."""
+    fitting = document.kind == "handout" and document.max_pages
+    sizes = FIT_SIZES if fitting else FIT_SIZES[:1]
     seconds = 0.0
+    work = layout.work / document.stem
+    kept: dict[str, Path] = {}
+    results: list[Typeset] = []
     for size in sizes:
         result = _typeset(layout, document, env, size)
         seconds += result.seconds
-        if result.error or not document.max_pages or result.pages <= document.max_pages:
+        results.append(result)
+        if result.error or not fitting:
             break
-    else:
-        return Typeset(
-            f"{document.output}: {result.pages} pages even at {SMALLEST}, more than the "
-            f"{document.max_pages} a handout of this length may have: shorten the article "
-            f"({document.docname}) or move detail into another page",
-            seconds,
-            result.pages,
-            size,
-        )
-    if not result.error:
+        if result.pages <= document.max_pages and len(sizes) > 1:
+            kept[size] = work / f"{document.stem}-{size}.pdf"
+            shutil.copyfile(work / f"{document.stem}.pdf", kept[size])
+        if result.pages <= min(SHEET, document.max_pages):
+            break
+    chosen = results[-1]
+    if fitting and not chosen.error and chosen.pages > min(SHEET, document.max_pages):
+        within = [r for r in results if r.pages <= document.max_pages]
+        if not within:
+            return Typeset(
+                f"{document.output}: {chosen.pages} pages even at {SMALLEST}, more than the "
+                f"{document.max_pages} a handout of this length may have: shorten the article "
+                f"({document.docname}) or move detail into another page",
+                seconds,
+                chosen.pages,
+                chosen.size,
+            )
+        chosen = within[0]  # the largest type that keeps within the limit
+    if not chosen.error:
+        source = kept.get(chosen.size, work / f"{document.stem}.pdf")
         target = layout.out / document.output
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(layout.work / document.stem / f"{document.stem}.pdf", tmp)
+        shutil.copyfile(source, tmp)
         tmp.replace(target)
-    return Typeset(result.error, seconds, result.pages, size)
+    return Typeset(chosen.error, seconds, chosen.pages, chosen.size)
 
 
 def _typeset(layout: Layout, document: Document, env: dict[str, str], size: str) -> Typeset:
@@ -443,17 +467,21 @@ def _typeset(layout: Layout, document: Document, env: dict[str, str], size: str)
     return Typeset("", seconds, int(counted[-1]) if counted else 0, size)
 
 
-def _write_index(layout: Layout, documents: list[Document]) -> dict[str, int]:
-    """``kb-pdfs.json``: each PDF's page count and size, for the site's links."""
+def _write_index(
+    layout: Layout, documents: list[Document], fresh: dict[str, int]
+) -> dict[str, int]:
+    """``kb-pdfs.json``: each PDF's page count and size, for the site's links.
+    ``fresh``: the page counts of the PDFs typeset now; the others keep theirs."""
+    try:
+        before = json.loads((layout.out / INDEX).read_text(encoding="utf-8"))["pdfs"]
+    except (OSError, ValueError, KeyError):
+        before = {}
     index = {}
     for document in documents:
         path = layout.out / document.output
         if not path.is_file():
             continue
-        log = layout.work / document.stem / f"{document.stem}.log"
-        text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-        counted = PAGES.findall(text)
-        count = int(counted[-1]) if counted else 0
+        count = fresh.get(document.output) or before.get(document.output, {}).get("pages", 0)
         index[document.output] = {
             "pages": count,
             "bytes": path.stat().st_size,

@@ -35,6 +35,7 @@ from kb.sphinxext.latex.handout import (
     glossary_item,
     handout_text,
     max_pages,
+    short_definition,
     terms_in,
 )
 from kb.sphinxext.latex.texts import (
@@ -192,7 +193,7 @@ class KbLaTeXBuilder(LaTeXBuilder):
             for found in terms_in(self.env, text):
                 item = glossary_item(self.env, self._glossary_items, found)
                 if item is not None:
-                    terms.append(Term(found, item.deepcopy()))
+                    terms.append(Term(found, short_definition(item.deepcopy())))
             more = [k for t in terms for k in citations.cited_keys(t.item) if k not in keys]
             if not more:
                 return terms

@@ -5,7 +5,8 @@ evidence, the review status and the dates; **Key points** (the article's
 takeaway box); the article; the evidence note and the disclosures; "Terms
 used" (every glossary term and abbreviation the handout's text uses, linked
 or not, with its synonyms and plurals: found with the glossary's own term
-matcher, see :func:`terms_in`); the references; then the crisis notice, the
+matcher, see :func:`terms_in`), each with the first sentence of its
+definition, which says what the word means; the references; then the crisis notice, the
 disclaimer and where to find the current version. The crisis line is also on
 every page (kb.sty's ``\\kbhandoutlayout``). The large-print handout is the
 same document at 14 pt.
@@ -13,6 +14,7 @@ same document at 14 pt.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -139,8 +141,41 @@ def terms_in(env: BuildEnvironment, text: str) -> list[glossary_links.Found]:
         new = [h for h in linker.linked if h not in found]
         for headword in new:
             found[headword] = by_headword[headword]
-        todo = " ".join(by_headword[h].entry.definition for h in new)
+        todo = " ".join(first_sentence(by_headword[h].entry.definition) for h in new)
     return sorted(found.values(), key=lambda f: (f.entry.terms[0].casefold(), f.docname))
+
+
+#: Where a sentence ends: a full stop (or ! ?), space, and a capital or digit.
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9\u201c\"(])")
+
+
+def first_sentence(text: str) -> str:
+    found = _SENTENCE_END.search(text)
+    return text[: found.end()] if found else text
+
+
+def short_definition(item: nodes.definition_list_item) -> nodes.definition_list_item:
+    """The entry with the first sentence of its definition only (and the
+    citations inside it): what the word means, compactly. The glossary online
+    has the rest. Changes ``item`` (a copy) in place."""
+    definition = next((c for c in item.children if isinstance(c, nodes.definition)), None)
+    paragraph = definition.next_node(nodes.paragraph) if definition is not None else None
+    if paragraph is None:
+        return item
+    for child in paragraph.children[:]:
+        if not isinstance(child, nodes.Text):
+            continue
+        found = _SENTENCE_END.search(child.astext())
+        if found is None:
+            continue
+        index = next(i for i, c in enumerate(paragraph.children) if c is child)
+        kept = nodes.Text(child.astext()[: found.end()])
+        kept.parent = paragraph
+        paragraph.children[index:] = [kept]
+        break
+    definition.children = [paragraph]
+    paragraph.parent = definition
+    return item
 
 
 def handout_text(env: BuildEnvironment, handout: Handout, extra: list[str]) -> str:
