@@ -44,7 +44,7 @@ from kb.files import write_atomic
 from kb.sphinxext.latex import MANIFEST, VOLATILE
 
 #: Bump when the way documents are typeset changes, to re-typeset everything.
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 #: What the site's PDF links read: every PDF's page count and size.
 INDEX = "kb-pdfs.json"
 #: One sheet, printed on both sides: what every handout aims at.
