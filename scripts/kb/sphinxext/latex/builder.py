@@ -78,6 +78,9 @@ class KbLaTeXTranslator(LaTeXTranslator):
     def visit_admonition(self, node: nodes.Element) -> None:
         box = self._box(node)
         if box is None:
+            # Any other box (a section's "Important: Need help now?") never
+            # splits across pages either: a minipage cannot break.
+            self.body.append(CR + r"\par\noindent\begin{minipage}{\linewidth}")
             super().visit_admonition(node)
             return
         # The admonition's title follows as the environment's argument.
@@ -88,9 +91,26 @@ class KbLaTeXTranslator(LaTeXTranslator):
         box = self._box(node)
         if box is None:
             super().depart_admonition(node)
+            self.body.append(r"\end{minipage}\par" + CR)
             return
         self.body.append(cmd("end", box) + CR)
         self.no_latex_floats -= 1
+
+    def _visit_unsplit_admonition(self, node: nodes.Element) -> None:
+        self.body.append(CR + r"\par\noindent\begin{minipage}{\linewidth}")
+        LaTeXTranslator._visit_named_admonition(self, node)
+
+    def _depart_unsplit_admonition(self, node: nodes.Element) -> None:
+        LaTeXTranslator._depart_named_admonition(self, node)
+        self.body.append(r"\end{minipage}\par" + CR)
+
+    # {important}, {note}, ...: Sphinx binds these names to its own functions.
+    visit_attention = visit_caution = visit_danger = visit_error = _visit_unsplit_admonition
+    visit_hint = visit_important = visit_note = visit_tip = _visit_unsplit_admonition
+    visit_warning = _visit_unsplit_admonition
+    depart_attention = depart_caution = depart_danger = _depart_unsplit_admonition
+    depart_error = depart_hint = depart_important = _depart_unsplit_admonition
+    depart_note = depart_tip = depart_warning = _depart_unsplit_admonition
 
 
 class KbLaTeXBuilder(LaTeXBuilder):
