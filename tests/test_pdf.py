@@ -110,6 +110,10 @@ def test_the_handout_runs_in_leaflet_order(app):
     assert r"\kbfact{Last reviewed}{3 February 2026}" in body
     assert "Key takeaway" not in body  # the book's word; a handout says "Key points"
     assert "Related articles" not in body
+    # Any other box is kept whole too (a minipage cannot break).
+    assert re.search(
+        r"\\begin\{minipage\}\{\\linewidth\}\s*\\begin\{sphinxadmonition\}\{important\}", body
+    )
     # The book keeps the site's words and the labelled metadata block.
     book = tex(app, "handbook.tex")
     assert r"\begin{kbtakeaway}{Key takeaway}" in book
