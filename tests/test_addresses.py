@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -63,7 +64,9 @@ def test_without_an_address_no_page_names_one(site):
     if conf_has_addresses():
         pytest.skip("this build was given KB_BASE_URL or KB_REPOSITORY_URL")
     assert not (site.html / "sitemap.xml").exists()
-    for page in site.pages():
+    pages = site.pages()
+    assert len(pages) > 10, site.warnings
+    for page in pages:
         html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         where = page.relative_to(site.html).as_posix()
         assert html.find("link", rel="canonical") is None, where
@@ -79,3 +82,16 @@ def conf_has_addresses() -> bool:
         or os.environ.get("KB_REPOSITORY_URL")
         or os.environ.get("READTHEDOCS_CANONICAL_URL")
     )
+
+
+@pytest.mark.sphinx("latex", testroot="review-record", confoverrides={"kb_base_url": ""})
+def test_without_an_address_the_printed_pages_still_build(app):
+    """A handout cannot link to another article online without an address: lists of
+    articles print the titles alone instead of failing the build (NoUri)."""
+    app.build()
+    out = Path(app.outdir)
+    assert (out / "handout-checked.tex").is_file()
+    assert (out / "handout-draft.tex").is_file()
+    assert "Traceback" not in app.warning.getvalue()
+    for tex in out.glob("*.tex"):
+        assert not PLACEHOLDER.search(tex.read_bytes()), tex.name

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from kb import ladder as kb_ladder
 from kb import schema
 
 GOOD = """\
@@ -97,7 +98,7 @@ def ladder(text: str, today: dt.date | None = None) -> list[tuple[str, int]]:
     front = schema.split_front_matter(text)
     article, problems = schema.validate(front)
     assert article is not None, problems
-    return [(p.code, p.line) for p in schema.review_problems(article, front, today)]
+    return [(p.code, p.line) for p in kb_ladder.review_problems(article, front, today)]
 
 
 def test_a_review_record_becomes_a_review():
@@ -194,7 +195,7 @@ def test_a_new_page_is_a_draft_with_no_review_date():
     article, problems = schema.load_article(schema.front_matter_yaml(values) + "# A\n")
     assert problems == [] and article.last_reviewed is None
     front = schema.split_front_matter(schema.front_matter_yaml(values))
-    assert schema.review_problems(article, front, dt.date(2026, 1, 1)) == []
+    assert kb_ladder.review_problems(article, front, dt.date(2026, 1, 1)) == []
 
 
 def test_add_review_raises_the_status_and_sets_the_dates():

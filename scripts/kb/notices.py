@@ -63,9 +63,10 @@ DISCLAIMER_HTML = (
 
 def latex(text: str) -> str:
     """Plain notice text escaped for XeLaTeX (Sphinx's own escaping)."""
-    from sphinx.util.texescape import escape
+    from sphinx.util import texescape
 
-    return escape(text, "xelatex")
+    texescape.init()  # the LaTeX builder does this; idempotent, for use outside it
+    return texescape.escape(text, "xelatex")
 
 
 def latex_lead(lead: str, text: str) -> str:

@@ -5,6 +5,12 @@ the Sphinx extension (page header, topic pages, JSON-LD, handouts), the linter,
 the importer and the scaffold. Adding a field or a vocabulary entry is one
 change here, so their messages and output can never disagree.
 
+It holds the vocabularies (audiences, evidence bases, topics, the review
+ladder and the kinds of review record), the fields and their validation, the
+review interval, and the defaults of a new page (:func:`new_front_matter`).
+Parsing the YAML block with positions is :mod:`kb.frontmatter`'s; the rules
+that tie a status and its dates to the review records are :mod:`kb.ladder`'s.
+
 This module depends only on PyYAML so that the linter and importer stay fast.
 """
 
@@ -13,11 +19,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+# Reading front matter is kb.frontmatter's; these names stay importable from here.
+from kb.frontmatter import FrontMatter as FrontMatter
+from kb.frontmatter import FrontMatterError as FrontMatterError
+from kb.frontmatter import Problem as Problem
+from kb.frontmatter import split_front_matter as split_front_matter
 
 # -- Vocabularies -------------------------------------------------------------
 # Each maps the value written in front matter to what readers see.
@@ -408,100 +420,7 @@ def new_front_matter(
     return values
 
 
-# -- Reading front matter -----------------------------------------------------
-
-# libyaml's parser when available: front matter is read for every page.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass
-class Problem:
-    """Something wrong with front matter, located in the source file."""
-
-    code: str
-    line: int  # 1-based line in the file
-    column: int  # 1-based
-    message: str
-
-
-@dataclass
-class FrontMatter:
-    """Raw front matter with the file line of each key."""
-
-    data: dict[str, Any]
-    key_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
-    #: For keys whose value is a list: the (line, column) of each item.
-    item_lines: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    #: 1-based line of the first body line after the closing ``---``.
-    body_start: int = 1
-    present: bool = False
-
-
-class FrontMatterError(ValueError):
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-class _TextDatesLoader(yaml.SafeLoader):
-    """Reads YAML timestamps as their text, so validate() can report them."""
-
-
-_TextDatesLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
-
-
-def split_front_matter(text: str) -> FrontMatter:
-    """Parse the YAML block between leading ``---`` lines.
-
-    Raises FrontMatterError (with a 1-based line) when the YAML is malformed.
-    """
-    text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return FrontMatter({}, {}, {}, 1, False)
-    end = next((n for n, line in enumerate(lines[1:], start=1) if line.rstrip() == "---"), None)
-    if end is None:
-        raise FrontMatterError(1, "front matter opened with '---' is never closed")
-    block = "\n".join(lines[1:end])
-    try:
-        node = yaml.compose(block, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FrontMatterError(line, f"front matter is not valid YAML: {problem}") from None
-    if node is None:
-        return FrontMatter({}, {}, {}, end + 2, True)
-    if not isinstance(node, yaml.MappingNode):
-        raise FrontMatterError(
-            node.start_mark.line + 2, "front matter must be a mapping of 'key: value' lines"
-        )
-    # Construct key by key, so that a value YAML cannot construct (an
-    # impossible date such as 2026-02-30) is kept as its text and reported by
-    # validate() at its own line, instead of failing the whole block.
-    constructor = yaml.SafeLoader("")
-    data: dict[str, Any] = {}
-    key_lines: dict[str, tuple[int, int]] = {}
-    item_lines: dict[str, list[tuple[int, int]]] = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        try:
-            data[key] = constructor.construct_object(value_node, deep=True)
-        except (ValueError, TypeError, yaml.YAMLError):
-            # Again with dates as text (a review record's impossible date).
-            try:
-                data[key] = _TextDatesLoader("").construct_object(value_node, deep=True)
-            except (ValueError, TypeError, yaml.YAMLError):
-                data[key] = getattr(value_node, "value", None)
-        key_lines[key] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
-        if isinstance(value_node, yaml.SequenceNode):
-            item_lines[key] = [
-                (item.start_mark.line + 2, item.start_mark.column + 1) for item in value_node.value
-            ]
-    return FrontMatter(data, key_lines, item_lines, end + 2, True)
+# -- Validating front matter ---------------------------------------------------
 
 
 def _check_str(value: Any) -> str | None:
@@ -691,121 +610,6 @@ def validate(fm: FrontMatter) -> tuple[Article | None, list[Problem]]:
     if errors or any(spec.required and spec.name not in values for spec in FIELDS):
         return None, problems
     return Article(**values), problems
-
-
-def _same_person(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
-def review_problems(
-    article: Article, fm: FrontMatter, today: dt.date | None = None
-) -> list[Problem]:
-    """The review ladder and the review dates (codes REV003-REV006).
-
-    - a status above draft is backed by its review record (REVIEW_NEEDS): an
-      editorial review by someone other than the author, a clinical review
-      that names the reviewer's qualification;
-    - ``last_reviewed`` is the date of the newest record (none without one),
-      and ``next_review`` at most REVIEW_INTERVAL_MONTHS after it;
-    - with ``today``: no date in the future (the build passes no date, so
-      that its output never depends on the calendar).
-    """
-    problems: list[Problem] = []
-
-    def add(code: str, key: str, message: str, where: tuple[int, int] | None = None) -> None:
-        problems.append(Problem(code, *(where or fm.key_lines.get(key, (1, 1))), message))
-
-    status, author = article.review_status, article.author
-    needed = REVIEW_NEEDS.get(status)
-    if needed is not None:
-        records = [r for r in article.reviews if r.kind == needed]
-        if needed == "author-check" and author:
-            records = [r for r in records if _same_person(r.by, author)]
-        if needed == "editorial":
-            if not author:
-                records = []
-                why = (
-                    f"'{status}' needs the page's author in 'author', so that the "
-                    "editorial review can be seen to be by someone else"
-                )
-            else:
-                records = [r for r in records if not _same_person(r.by, author)]
-                why = (
-                    f"'{status}' needs an editorial review record by someone other than {author!r}"
-                )
-        elif needed == "clinical":
-            why = f"'{status}' needs a clinical review record naming the reviewer's qualification"
-        else:
-            who = f" by {author!r}" if author else ""
-            why = f"'{status}' needs an author-check review record{who}"
-        if not records:
-            add(
-                "REV003",
-                "review_status",
-                f"{why}: add the record under 'reviews' (kind, by, date, checked), or set "
-                "review_status to the status the records support (never add a record "
-                "for a review that did not happen)",
-            )
-
-    newest = article.latest_review
-    last, due = article.last_reviewed, article.next_review
-    if newest is None and last is not None:
-        add(
-            "REV006",
-            "last_reviewed",
-            "last_reviewed is set but there is no review record: remove it (a draft shows "
-            f"'{NOT_YET_REVIEWED}') or add the record of the review under 'reviews'",
-        )
-    elif newest is not None and last != newest.date:
-        add(
-            "REV006",
-            "last_reviewed" if last else "reviews",
-            f"last_reviewed must be the date of the newest review record, "
-            f"{newest.date.isoformat()}: set last_reviewed: {newest.date.isoformat()}",
-        )
-    if last is not None:
-        latest = review_due(last)
-        if due is None:
-            add(
-                "REV005",
-                "last_reviewed",
-                f"add next_review: at most {REVIEW_INTERVAL_TEXT} after last_reviewed "
-                f"(by {latest.isoformat()})",
-            )
-        elif due > latest:
-            add(
-                "REV005",
-                "next_review",
-                f"next_review is more than the policy's {REVIEW_INTERVAL_TEXT} after "
-                f"last_reviewed: set it on or before {latest.isoformat()}",
-            )
-    elif due is not None:
-        add(
-            "REV005",
-            "next_review",
-            "next_review is set but the page has never been reviewed: remove it, or add "
-            "the review record and last_reviewed",
-        )
-    if today is not None:
-        if last is not None and last > today:
-            add(
-                "REV004",
-                "last_reviewed",
-                f"last_reviewed {last.isoformat()} is in the future (today is "
-                f"{today.isoformat()}): use the date the review happened",
-            )
-        items = fm.item_lines.get("reviews", [])
-        for n, record in enumerate(article.reviews):
-            # A record dated like last_reviewed is reported there, once.
-            if record.date > today and record.date != last:
-                add(
-                    "REV004",
-                    "reviews",
-                    f"review record {n + 1} is dated {record.date.isoformat()}, in the future "
-                    f"(today is {today.isoformat()}): use the date the review happened",
-                    items[n] if n < len(items) else None,
-                )
-    return problems
 
 
 def load_article(text: str) -> tuple[Article | None, list[Problem]]:

@@ -15,7 +15,7 @@ from functools import cached_property
 
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
-from kb import schema
+from kb import ladder, schema
 from kb.glossary import Glossary, role_text_and_target
 from kb.lint import myst, readability
 from kb.lint.rules import Finding
@@ -327,7 +327,7 @@ class _PageCheck:
                 )
 
         today = self.ctx.today
-        for p in schema.review_problems(article, front, today):
+        for p in ladder.review_problems(article, front, today):
             yield Finding.make(self.path, p.line, p.column, p.code, p.message)
         due = article.next_review
         if due is None:  # a draft, never reviewed: nothing is due

@@ -17,6 +17,7 @@ names the unit, its grade and its hardest sentences with their lines.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,11 +88,27 @@ class Counts:
 
 
 def count(text: str) -> Counts:
-    """textstat's word, sentence and syllable counts of a text."""
+    """textstat's word, sentence and syllable counts of a text.
+
+    textstat counts words and syllables word by word once punctuation is
+    removed, which never joins or splits what spaces separate: so each
+    space-separated token is counted by textstat once, and remembered (a
+    knowledge base uses a few thousand distinct tokens), and the counts add up.
+    """
+    words = syllables = 0
+    for token in text.split():
+        token_words, token_syllables = _token_counts(token)
+        words += token_words
+        syllables += token_syllables
+    sentences = sum(1 for piece in _TEXTSTAT_SENTENCE.findall(text) if _counted(piece))
+    return Counts(words, sentences, syllables)
+
+
+@functools.cache
+def _token_counts(token: str) -> tuple[int, int]:
     import textstat
 
-    sentences = sum(1 for piece in _TEXTSTAT_SENTENCE.findall(text) if _counted(piece))
-    return Counts(textstat.lexicon_count(text), sentences, textstat.syllable_count(text))
+    return textstat.lexicon_count(token), textstat.syllable_count(token)
 
 
 def _counted(sentence: str) -> bool:

@@ -20,7 +20,7 @@ from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from kb import schema
+from kb import ladder, schema
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: The review rules the build warns about too (kb.schema.review_problems).
+#: The review rules the build warns about too (kb.ladder.review_problems).
 BUILD_REVIEW_CHECKS = frozenset({"REV003", "REV005"})
 
 #: Pages whose content is built from every article's metadata.
@@ -66,7 +66,7 @@ def read_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
         # against today, last_reviewed against the records); the build does
         # not, so that its warnings never depend on the calendar.
         front = schema.split_front_matter(source[0])
-        for problem in schema.review_problems(article, front):
+        for problem in ladder.review_problems(article, front):
             if problem.code not in BUILD_REVIEW_CHECKS:
                 continue
             logger.warning(
@@ -315,17 +315,22 @@ class TopicIndexDirective(_ListDirective):
         return self.placeholder(kind="topics")
 
 
+def _link(builder: Any, fromdoc: str, docname: str, text: str) -> nodes.Node:
+    """A link to another page, or its title alone where the output has no
+    address for it (a printed handout when no kb_base_url is configured)."""
+    try:
+        uri = builder.get_relative_uri(fromdoc, docname)
+    except NoUri:
+        return nodes.inline(text, text)
+    return nodes.reference("", text, internal=True, refuri=uri)
+
+
 def _article_item(
     builder: Any, fromdoc: str, docname: str, article: schema.Article
 ) -> nodes.list_item:
     item = nodes.list_item(classes=["kb-article-item"])
     para = nodes.paragraph(classes=["kb-article-item-title"])
-    try:
-        uri = builder.get_relative_uri(fromdoc, docname)
-    except NoUri:  # a printed handout, with no online address to point to
-        para += nodes.Text(article.title)
-    else:
-        para += nodes.reference("", article.title, internal=True, refuri=uri)
+    para += _link(builder, fromdoc, docname, article.title)
     para += nodes.Text(" ")
     para += _badge(article.evidence_label, "kb-evidence", f"kb-evidence-{article.evidence_basis}")
     item += para
@@ -389,12 +394,7 @@ def resolve_article_lists(app: Sphinx, doctree: nodes.document, fromdoc: str) ->
                 count = sum(1 for _, a in everything if slug in a.topics)
                 item = nodes.list_item()
                 para = nodes.paragraph()
-                para += nodes.reference(
-                    "",
-                    topic.label,
-                    internal=True,
-                    refuri=builder.get_relative_uri(fromdoc, f"topics/{slug}"),
-                )
+                para += _link(builder, fromdoc, f"topics/{slug}", topic.label)
                 noun = "article" if count == 1 else "articles"
                 para += nodes.Text(f" ({count} {noun}): {topic.description}")
                 item += para
