@@ -55,16 +55,20 @@ def sphinx_html(out: os.PathLike | str = paths.HTML_OUT, *extra: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    """``kb build html|pdf|all``. ``all`` typesets the PDFs first: the HTML
+    links each one with its page count and size, and publishes it in its
+    tree (kb.sphinxext.pdf_links); a missing PDF then fails the HTML build."""
     status = 0
-    if args.target in ("html", "all"):
-        if args.clean:
-            shutil.rmtree(paths.HTML_OUT, ignore_errors=True)
-            shutil.rmtree(paths.BUILD / "doctrees", ignore_errors=True)
-        status = sphinx_html()
-        if status:
-            return status
     if args.target in ("pdf", "all"):
         from kb import pdf
 
         status = pdf.main(args)
+        if status:
+            return status
+    if args.target in ("html", "all"):
+        if args.clean:
+            shutil.rmtree(paths.HTML_OUT, ignore_errors=True)
+            shutil.rmtree(paths.BUILD / "doctrees", ignore_errors=True)
+        extra = ["-D", f"kb_pdf_dir={paths.PDF_OUT}"] if args.target == "all" else []
+        status = sphinx_html(paths.HTML_OUT, *extra)
     return status

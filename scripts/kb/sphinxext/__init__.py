@@ -16,6 +16,7 @@ from kb.sphinxext import (
     glossary_links,
     latex,
     layout,
+    pdf_links,
     perf,
     safety,
     search,
@@ -38,6 +39,7 @@ MODULES = (
     safety,
     perf,
     latex,
+    pdf_links,
 )
 
 
