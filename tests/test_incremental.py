@@ -4,16 +4,13 @@ One small synthetic knowledge base (``kb bench``'s generator: the real
 conf.py, extension, templates and glossary) is built once; each test edits one
 kind of input, rebuilds incrementally, builds the same sources from scratch,
 and compares every HTML page, the search index and the inventory byte for byte
-(and the warnings, where an edit breaks a link). A last test checks that
-perf.py's sphinxcontrib-bibtex fixes give the pages upstream gives.
+(and the warnings, where an edit breaks a link).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +18,6 @@ import pytest
 from conftest import sphinx_build
 
 from kb import bench
-from kb.build import reproducible_env
 
 pytestmark = pytest.mark.slow
 
@@ -188,48 +184,3 @@ def test_removed_article(site: Site) -> None:
     site.article(4).unlink()
     page = f"articles/{site.corpus.articles[4].slug}.html"
     assert_same_as_clean(site, site.incremental(), removed=page)
-
-
-_WITHOUT_PERF = """
-import sys
-import kb.sphinxext as ext
-ext.MODULES = tuple(m for m in ext.MODULES if m.__name__ != "kb.sphinxext.perf")
-from sphinx.cmd.build import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def _article_html(html: Path) -> dict[str, str]:
-    """Each page's <article>, with docutils' numbered ids made neutral.
-
-    Upstream numbers a citation id for every record in every reference list;
-    perf.py numbers only the page's own, so the numbers (never the text or the
-    links' targets) differ.
-    """
-    pages = {}
-    for page in sorted(html.rglob("*.html")):
-        text = page.read_text(encoding="utf-8")
-        found = re.search(r"<article.*?</article>", text, re.S)
-        if found:
-            pages[str(page.relative_to(html))] = re.sub(r"\bid\d+\b", "ID", found.group(0))
-    return pages
-
-
-def test_bibtex_fixes_keep_upstream_output(tmp_path: Path) -> None:
-    """perf.py's sphinxcontrib-bibtex subclasses give the pages upstream gives."""
-    corpus = bench.generate(8, seed=5)
-    docs = bench.write_tree(corpus, tmp_path / "kb")
-    fast = tmp_path / "fast"
-    assert sphinx_build(docs, fast) == ""
-    upstream = tmp_path / "upstream"
-    args = ["-b", "html", "-q", "-d", str(upstream / "doctrees"), str(docs), str(upstream / "html")]
-    result = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_PERF, *args],
-        capture_output=True,
-        text=True,
-        env=reproducible_env(),
-    )
-    assert result.returncode == 0, result.stderr
-    mine, theirs = _article_html(fast / "html"), _article_html(upstream / "html")
-    assert mine.keys() == theirs.keys() and len(mine) > 8
-    assert [name for name in theirs if mine[name] != theirs[name]] == []

@@ -20,6 +20,13 @@ from typing import Any
 
 import yaml
 
+#: The version of the data this module gives the Sphinx extension (Article and
+#: the vocabularies it holds), which the built environment pickles. Bump it
+#: with any change to a dataclass here or to what a field means: every
+#: ``kb.sphinxext`` module derives its ``env_version`` from it, so Sphinx then
+#: re-reads every page instead of loading objects of the old shape.
+SCHEMA_VERSION = 1
+
 # -- Vocabularies -------------------------------------------------------------
 # Each maps the value written in front matter to what readers see.
 

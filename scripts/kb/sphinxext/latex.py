@@ -26,7 +26,6 @@ documents from ``kb-documents.json``, written here.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -38,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 
 import segno
 from docutils import nodes
-from pybtex.style import FormattedEntry
 from sphinx import addnodes
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.errors import NoUri
@@ -46,11 +44,10 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import docname_join, logging
 from sphinx.util.texescape import escape
 from sphinx.writers.latex import CR, LaTeXTranslator
-from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from kb import schema
 from kb.files import write_atomic
-from kb.sphinxext import glossary_links
+from kb.sphinxext import bibtex_adapter, glossary_links
 from kb.sphinxext.articles import format_date
 
 if TYPE_CHECKING:
@@ -436,90 +433,10 @@ class KbLaTeXBuilder(LaTeXBuilder):
 # -- Citations in handouts --------------------------------------------------------------------
 
 
-def _fresh_citation_nodes(env: BuildEnvironment) -> None:
-    """Empty the citation nodes sphinxcontrib-bibtex keeps in its domain data.
-
-    It fills them in place when a reference list is resolved, which happens
-    once per page in HTML but once per LaTeX document here (the book, then
-    each handout): without this, a handout would print each source twice.
-    """
-    domain: Any = env.get_domain("cite")
-    for bibliography in domain.bibliographies.values():
-        for key, node in bibliography.citation_nodes.items():
-            if node.children:
-                bibliography.citation_nodes[key] = node.copy()  # attributes, no children
-
-
-def _citations_changed(domain: Any) -> None:
-    # kb.sphinxext.perf's domain keeps a lookup of the citations by key.
-    if getattr(domain, "_kb_by_key", None) is not None:
-        domain._kb_by_key = None
-
-
-def cited_keys(node: nodes.Element) -> list[str]:
-    """The bib keys cited under ``node``, in order, once each."""
-    keys: list[str] = []
-    for xref in node.findall(addnodes.pending_xref):
-        if xref.get("refdomain") != "cite":
-            continue
-        for target in parse_citation_targets(xref["reftarget"]):
-            if target.key not in keys:
-                keys.append(target.key)
-    return keys
-
-
-@contextlib.contextmanager
-def handout_citations(env: BuildEnvironment, docname: str, keys: list[str]) -> Iterator[None]:
-    """While a handout is assembled, list in its article's reference list the
-    sources that the definitions it prints cite, numbered after the article's own.
-
-    sphinxcontrib-bibtex decides at the end of reading which sources each
-    reference list holds; a handout adds glossary definitions afterwards, so
-    their sources are added to the list for this one document, then removed.
-    """
-    domain: Any = env.get_domain("cite")
-    bib_key = next(
-        (
-            key
-            for key, value in domain.bibliographies.items()
-            if key.docname == docname and value.list_ == "citation"
-        ),
-        None,
-    )
-    if bib_key is None or not keys:
-        yield
-        return
-    bibliography = domain.bibliographies[bib_key]
-    own = [c for c in domain.citations if c.bibliography_key == bib_key]
-    listed = {c.key for c in own}
-    numbered = all(c.formatted_entry.label.isdigit() for c in own)
-    added = []
-    for key in keys:
-        source = next((c for c in domain.citations if c.key == key), None)
-        if key in listed or source is None:
-            continue
-        try:
-            # Upstream makes a node for every entry; kb.sphinxext.perf on demand.
-            node = bibliography.citation_nodes[key]
-        except KeyError:
-            continue
-        label = str(len(own) + len(added) + 1) if numbered else source.formatted_entry.label
-        added.append(
-            source._replace(
-                citation_id=node["ids"][0],
-                bibliography_key=bib_key,
-                formatted_entry=FormattedEntry(key, source.formatted_entry.text, label),
-            )
-        )
-        listed.add(key)
-    domain.citations.extend(added)
-    _citations_changed(domain)
-    try:
-        yield
-    finally:
-        for citation in added:
-            domain.citations.remove(citation)
-        _citations_changed(domain)
+# sphinxcontrib-bibtex's internals are reached only through its adapter.
+_fresh_citation_nodes = bibtex_adapter.fresh_citation_nodes
+cited_keys = bibtex_adapter.cited_keys
+handout_citations = bibtex_adapter.handout_citations
 
 
 # -- Post-transforms (LaTeX only) -----------------------------------------------------------------
@@ -842,6 +759,7 @@ def drop_related_from_handouts(app: Sphinx, doctree: nodes.document, docname: st
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("kb.sphinxext.bibtex_adapter")
     # US Letter unless the clinic prints on A4 (conf.py reads KB_PAPER).
     app.add_config_value("kb_paper_size", "letter", "", types=[str])
     app.add_config_value("kb_handouts", True, "", types=[bool])

@@ -27,6 +27,7 @@ from sphinx.util import logging
 
 from kb import schema
 from kb.files import write_atomic
+from kb.sphinxext import env_version
 from kb.sphinxext.site import NOT_FOUND_PAGE
 
 if TYPE_CHECKING:
@@ -215,4 +216,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", merge)
     app.connect("html-page-context", add_metatags)
     app.connect("build-finished", write_sitemap)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": env_version(1),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
