@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import bench
+from kb import corpus
 from kb.sphinxext import bibtex_adapter
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def _build(make_app, docs: Path, out: Path):
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return bench.write_tree(bench.generate(8, seed=5), tmp_path_factory.mktemp("bib") / "kb")
+    return corpus.write_tree(corpus.generate(8, seed=5), tmp_path_factory.mktemp("bib") / "kb")
 
 
 def test_fast_path_is_installed_on_the_tested_release(make_app, docs: Path, tmp_path: Path):

@@ -1,18 +1,41 @@
-"""``kb build``: the strict Sphinx builds, the same ones CI runs."""
+"""``kb build``: the strict Sphinx builds, the same ones CI runs.
+
+The HTML build uses both cores (``-j auto``: every kb.sphinxext module is
+parallel-read and parallel-write safe, see tests/test_parallel.py) and skips
+Sphinx altogether when nothing it reads has changed since the last
+successful build: :func:`inputs_fingerprint` hashes the sources, the
+extension's code, the installed packages and the settings conf.py reads, and
+``docs/_build/html.inputs`` keeps the fingerprint of the last build that
+passed. Starting Python, Sphinx and its extensions and loading the pickled
+environment costs more than a second at 1,000 articles; hashing the inputs
+costs a few hundredths.
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
+import kb
 from kb import paths
+from kb.files import write_atomic
 
 #: Warnings are errors, every reference must resolve, and all problems are
 #: reported at once rather than stopping at the first.
 STRICT = ["-n", "-W", "--keep-going"]
+#: Both cores for reading and writing (Sphinx stays serial for a few pages).
+PARALLEL = ["-j", "auto"]
+#: Environment variables that docs/conf.py or the build read.
+SETTINGS = ("KB_BASE_URL", "KB_REPOSITORY_URL", "KB_PAPER", "READTHEDOCS", "SOURCE_DATE_EPOCH")
+#: Where the fingerprint of the last successful HTML build is kept, under docs/_build.
+STAMP = "html.inputs"
 
 
 def reproducible_env() -> dict[str, str]:
@@ -37,30 +60,98 @@ def reproducible_env() -> dict[str, str]:
     return env
 
 
-def sphinx_html(out: os.PathLike | str = paths.HTML_OUT, *extra: str) -> int:
-    cmd = [
+def html_command(root: Path, *extra: str, jobs: Sequence[str] = PARALLEL) -> list[str]:
+    """The strict HTML build of the knowledge base at ``root``, as CI runs it."""
+    build = root / "docs" / "_build"
+    return [
         sys.executable,
         "-m",
         "sphinx",
         "-b",
         "html",
         *STRICT,
+        *jobs,
         "-d",
-        str(paths.BUILD / "doctrees"),
+        str(build / "doctrees"),
         *extra,
-        str(paths.DOCS),
-        str(out),
+        str(root / "docs"),
+        str(build / "html"),
     ]
-    return subprocess.run(cmd, env=reproducible_env()).returncode
+
+
+def _files(folder: Path, skip: Path | None = None) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        if skip is not None and path.is_relative_to(skip):
+            continue
+        if path.is_file() and "__pycache__" not in path.parts:
+            yield path
+
+
+def inputs_fingerprint(root: Path, command: Sequence[str], env: dict[str, str]) -> str:
+    """A digest of everything an HTML build reads, and of how it is run.
+
+    The sources (docs/ without _build, references.bib), the kb package (the
+    extension and its templates), the installed distributions (their
+    metadata folders' names carry their versions), Python's version, the
+    settings conf.py reads from the environment, and the command line.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+
+    def add(*parts: object) -> None:
+        for part in parts:
+            data = part if isinstance(part, bytes) else str(part).encode()
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+
+    docs = root / "docs"
+    add("command", *command, "python", platform.python_version(), sys.executable)
+    for name in SETTINGS:
+        add(name, env.get(name, "\0unset"))
+    for base in (docs, Path(kb.__file__).parent):
+        for path in _files(base, skip=docs / "_build"):
+            add(path.relative_to(base).as_posix(), path.read_bytes())
+    bib = root / "references.bib"
+    add("references.bib", bib.read_bytes() if bib.is_file() else b"\0missing")
+    for entry in sys.path:
+        folder = Path(entry)
+        if folder.is_dir() and folder.name in ("site-packages", "dist-packages"):
+            add(entry, *sorted(p.name for p in folder.iterdir() if p.suffix == ".dist-info"))
+    return digest.hexdigest()
+
+
+def sphinx_html(root: Path = paths.ROOT, *extra: str, jobs: Sequence[str] = PARALLEL) -> int:
+    """Run the strict HTML build unconditionally; its exit status."""
+    return subprocess.run(html_command(root, *extra, jobs=jobs), env=reproducible_env()).returncode
+
+
+def html(root: Path = paths.ROOT, *, clean: bool = False, force: bool = False) -> int:
+    """The HTML build, skipped when its inputs match the last successful build's."""
+    build = root / "docs" / "_build"
+    stamp = build / STAMP
+    if clean:
+        shutil.rmtree(build / "html", ignore_errors=True)
+        shutil.rmtree(build / "doctrees", ignore_errors=True)
+    env = reproducible_env()
+    command = html_command(root)
+    fingerprint = inputs_fingerprint(root, command[1:], env)
+    up_to_date = (build / "html" / "index.html").is_file() and (
+        stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == fingerprint
+    )
+    if up_to_date and not (clean or force):
+        print(f"kb build html: nothing changed since the last build ({build / 'html'})")
+        return 0
+    stamp.unlink(missing_ok=True)  # a failed or interrupted build leaves none
+    status = subprocess.run(command, env=env).returncode
+    if status == 0:
+        write_atomic(stamp, fingerprint + "\n")
+    return status
 
 
 def main(args: argparse.Namespace) -> int:
+    root = Path(getattr(args, "root", None) or paths.ROOT)
     status = 0
     if args.target in ("html", "all"):
-        if args.clean:
-            shutil.rmtree(paths.HTML_OUT, ignore_errors=True)
-            shutil.rmtree(paths.BUILD / "doctrees", ignore_errors=True)
-        status = sphinx_html()
+        status = html(root, clean=args.clean, force=getattr(args, "force", False))
         if status:
             return status
     if args.target in ("pdf", "all"):

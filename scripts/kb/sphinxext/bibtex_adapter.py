@@ -541,6 +541,39 @@ def fresh_citation_nodes(env: BuildEnvironment) -> None:
                 bibliography.citation_nodes[key] = node.copy()  # attributes, no children
 
 
+def forget_written_citations(app: Sphinx, exception: Exception | None) -> None:
+    """After writing, the citation nodes are as reading left them.
+
+    A new process starts from the environment pickled before writing; a kept
+    application (``kb serve``) builds again from this one, and upstream's
+    resolved reference lists would otherwise list every source twice.
+    """
+    if _cite_domain(app.env) is not None and hasattr(app.env.get_domain("cite"), "bibliographies"):
+        fresh_citation_nodes(app.env)
+
+
+def _bib_files_checked(app: Sphinx) -> None:
+    app._kb_bib_files_checked = True  # type: ignore[attr-defined]
+
+
+def reread_changed_bib_files(app: Sphinx, env: BuildEnvironment, *args: Any) -> list[str]:
+    """A kept application (``kb serve``) reads references.bib again when it changed.
+
+    Upstream checks the files at ``builder-inited``, once per process; each
+    later build of the same application checks them here, before reading
+    (upstream's check: only a file whose modification time moved is parsed).
+    """
+    if getattr(app, "_kb_bib_files_checked", False):
+        app._kb_bib_files_checked = False  # type: ignore[attr-defined]
+        return []
+    if _cite_domain(env) is None:
+        return []
+    from sphinxcontrib.bibtex import builder_inited_cite
+
+    builder_inited_cite(app)
+    return []
+
+
 def cited_keys(node: nodes.Element) -> list[str]:
     """The bib keys cited under ``node``, in order, once each."""
     from sphinxcontrib.bibtex.citation_target import parse_citation_targets
@@ -660,6 +693,8 @@ def install(app: Sphinx, config: Config) -> None:
         return
     app.add_domain(_bibtex_domain_class(), override=True)
     app.add_directive("bibliography", _bibliography_directive_class(), override=True)
+    app.connect("builder-inited", _bib_files_checked, priority=900)
+    app.connect("env-get-outdated", reread_changed_bib_files)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -668,6 +703,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # not depend on where conf.py lists sphinxcontrib.bibtex.
     app.connect("config-inited", install)
     app.connect("kb-page-data", page_data)
+    app.connect("build-finished", forget_written_citations)
     return {
         "version": "1",
         # The domain subclass keeps "kb_fingerprints" in the cite domain's data.

@@ -118,6 +118,37 @@ def keep_index_entries_in_search() -> None:
     IndexBuilder.freeze = freeze_in_order  # type: ignore[method-assign]
 
 
+# -- kb serve: one application, many builds -------------------------------------------
+
+
+def ready_for_next_build(app: Sphinx) -> bool:
+    """Make a kept application compare its next build with this one.
+
+    A new process would load the pickled environment; this one must look
+    the same:
+
+    - Sphinx decides once, when the environment is created or loaded,
+      whether the configuration changed (``env.config_status``); a kept
+      application would otherwise re-read every page on every build after a
+      first one from scratch. A loaded pickle has CONFIG_OK.
+    - ``env.get_doctree`` caches pickled doctrees in memory and never drops
+      a page's entry when the page is read again, so a page rewritten later
+      only because its neighbour changed would be written from its old
+      doctree. sphinx.testing's ``SphinxTestApp.build`` clears the cache
+      before each build for the same reason.
+
+    False on an untested Sphinx: the caller then starts a new application.
+    """
+    from sphinx.environment import CONFIG_OK
+
+    if not is_tested():
+        return False
+    app.env.config_status = CONFIG_OK
+    app.env.config_status_extra = ""
+    app.env._pickled_doctree_cache.clear()
+    return True
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     if is_tested():
         app.add_search_language(CachedStemEnglish)
