@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import kb
+from kb import notices
 
 # -- Project information ---------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
@@ -55,7 +56,8 @@ myst_heading_anchors = 3
 # https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html#configuration
 
 bibtex_bibfiles = ["../references.bib"]
-bibtex_default_style = "unsrt"
+# unsrt, plus each record's reader-facing `description` (kb.sphinxext.bibstyle).
+bibtex_default_style = "kb"
 # Numbered citations: several sources have no author or title (we never invent
 # one), and author-year labels need one of the two.
 bibtex_reference_style = "label"
@@ -79,10 +81,8 @@ html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
-    "announcement": (
-        '<strong>In crisis?</strong> In the US, call or text <a href="tel:988">988</a> '
-        "(Suicide &amp; Crisis Lifeline). Elsewhere, call your local emergency number."
-    ),
+    # The crisis notice on every page, from its one home (kb.notices).
+    "announcement": notices.CRISIS_HTML,
 }
 
 # -- Options for LaTeX output ------------------------------------------------------------

@@ -87,25 +87,30 @@ CASES = [
     ("fm002-missing-summary.md", "FM002", 1, 1, set()),
     ("fm004-bad-date.md", "FM004", 10, 1, set()),
     ("fm005-unknown-audience.md", "FM005", 4, 1, set()),
-    ("fm006-unknown-key.md", "FM006", 13, 1, set()),
+    ("fm006-unknown-key.md", "FM006", 14, 1, set()),
     ("adm001-no-key-takeaway.md", "ADM001", 1, 1, set()),
     ("adm002-no-evidence-note.md", "ADM002", 1, 1, set()),
     ("ref001-no-bibliography.md", "REF001", 1, 1, set()),
-    ("cite001-unknown-key.md", "CITE001", 24, 1, set()),
+    ("cite001-unknown-key.md", "CITE001", 25, 1, set()),
     ("cite003-source-not-in-bib.md", "CITE003", 10, 3, set()),
     ("cite004-source-not-cited.md", "CITE004", 10, 3, set()),
-    ("term001-unknown-term.md", "TERM001", 18, 27, set()),
-    ("term002-first-use-unlinked.md", "TERM002", 17, 52, set()),
-    ("html001-raw-html.md", "HTML001", 23, 1, set()),
-    ("html002-script.md", "HTML002", 23, 1, {"HTML001"}),
-    ("html003-event-handler.md", "HTML003", 23, 69, {"HTML001"}),
-    ("html004-javascript-url.md", "HTML004", 23, 32, set()),
-    ("html004-data-url.md", "HTML004", 23, 63, set()),
+    ("term001-unknown-term.md", "TERM001", 19, 27, set()),
+    ("term002-first-use-unlinked.md", "TERM002", 18, 52, set()),
+    ("html001-raw-html.md", "HTML001", 24, 1, set()),
+    ("html002-script.md", "HTML002", 24, 1, {"HTML001"}),
+    ("html003-event-handler.md", "HTML003", 24, 69, {"HTML001"}),
+    ("html004-javascript-url.md", "HTML004", 24, 32, set()),
+    ("html004-data-url.md", "HTML004", 24, 63, set()),
     ("rev001-review-overdue.md", "REV001", 11, 1, set()),
     ("rev002-review-due-soon.md", "REV002", 11, 1, set()),
+    ("fm008-bad-review-record.md", "FM008", 13, 3, set()),
+    ("rev003-status-without-record.md", "REV003", 11, 1, set()),
+    ("rev004-review-in-the-future.md", "REV004", 17, 1, set()),
+    ("rev005-next-review-too-late.md", "REV005", 18, 1, set()),
+    ("rev006-last-reviewed-not-the-record.md", "REV006", 17, 1, set()),
     ("read001-summary-too-hard.md", "READ001", 3, 1, set()),
-    ("link001-http-link.md", "LINK001", 23, 32, set()),
-    ("todo001-todo-marker.md", "TODO001", 23, 1, set()),
+    ("link001-http-link.md", "LINK001", 24, 32, set()),
+    ("todo001-todo-marker.md", "TODO001", 24, 1, set()),
     ("bib001-syntax-error.bib", "BIB001", 8, 1, set()),
     ("bib002-duplicate-key.bib", "BIB002", 7, 1, set()),
     ("bib003-missing-field.bib", "BIB003", 2, 1, set()),
@@ -258,7 +263,7 @@ def test_text_output_and_summary(capsys):
     assert code == 1
     pattern = re.compile(r"^\S+\.md:\d+:\d+: (error|warning) [A-Z]+\d{3} .+$")
     assert all(pattern.match(line) for line in lines[:-1]), lines
-    assert re.fullmatch(r"kb check: 24 pages checked, \d+ errors, 4 warnings", lines[-1])
+    assert re.fullmatch(r"kb check: 29 pages checked, \d+ errors, 4 warnings", lines[-1])
 
 
 def test_json_output_matches_the_golden_file():
@@ -307,7 +312,7 @@ def test_github_format_from_the_command(capsys):
         str(BAD / "link001-http-link.md"),
     )  # fmt: skip
     assert code == 0  # a warning only
-    assert out.startswith("::warning file=tests/fixtures/lint/bad/link001-http-link.md,line=23,")
+    assert out.startswith("::warning file=tests/fixtures/lint/bad/link001-http-link.md,line=24,")
     assert "1 warning" in err
 
 

@@ -48,7 +48,7 @@ def test_round_trip_through_the_writer():
         ("last_reviewed: 2026-05-01", "last_reviewed: May 2026", "FM004", 8),
         ("summary: Short and plain.", "summary: [a, b]", "FM003", 3),
         ("title: A page\n", "", "FM002", 1),
-        ("review_status: draft", "review_status: draft\nauthor: me", "FM006", 11),
+        ("review_status: draft", "review_status: draft\nreviewer: me", "FM006", 11),
         ("next_review: 2027-05-01", "next_review: 2026-01-01", "FM007", 9),
     ],
 )

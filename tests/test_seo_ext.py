@@ -60,6 +60,7 @@ def test_articles_carry_a_medical_web_page(app):
         "name": "A sample article",
         "headline": "A sample article",
         "description": SUMMARY,
+        "creativeWorkStatus": "Draft: not yet reviewed",
         "lastReviewed": "2026-03-04",
         "audience": [
             {"@type": "MedicalAudience", "audienceType": "Patient"},

@@ -94,8 +94,9 @@ def test_article_shows_its_metadata(html, source):
     assert fact["kb-fact-audience"] == article.audience_label
     assert fact["kb-fact-topics"] == " , ".join(article.topic_labels)
     assert fact["kb-fact-review"] == article.review_status_label
-    assert fact["kb-fact-last-reviewed"] == format_date(article.last_reviewed)
-    assert fact["kb-fact-next-review"] == format_date(article.next_review)
+    last, due = article.last_reviewed, article.next_review
+    assert fact["kb-fact-last-reviewed"] == (format_date(last) if last else "Not yet reviewed")
+    assert fact.get("kb-fact-next-review") == (format_date(due) if due else None)
 
 
 @pytest.mark.parametrize("source", ARTICLES, ids=lambda s: s.docname)
@@ -256,7 +257,8 @@ def test_article_has_description_opengraph_and_json_ld(html, source):
     assert data["@type"] == "MedicalWebPage"
     assert data["name"] == article.title
     assert data["description"] == article.summary
-    assert data["lastReviewed"] == article.last_reviewed.isoformat()
+    assert data.get("lastReviewed") == article.last_reviewed_text
+    assert data["creativeWorkStatus"] == article.review_status_label
     assert data["url"] == url
     kinds = {a["audienceType"] for a in data["audience"]}
     assert {a["@type"] for a in data["audience"]} == {"MedicalAudience"}

@@ -5,7 +5,8 @@ The importer adds entries here and the linter checks ``{cite}`` keys and
 
 - :func:`load` / :func:`parse` read it and raise :class:`BibError` naming the
   file and line of the first problem (a syntax error or a repeated key);
-- :class:`Bibliography` lists keys, gives an entry's fields and its line;
+- :class:`Bibliography` lists keys, gives an entry's fields, its line and its
+  reader-facing ``description`` (:func:`description_for` for one key);
 - :func:`format_misc` writes a new ``@misc`` entry from the fields a source
   actually states (nothing else: this is a medical site, and a bibliography
   entry filled in from memory is an invented source);
@@ -34,7 +35,21 @@ from kb.files import write_atomic
 
 #: The fields :func:`format_misc` writes, in this order. These are the
 #: ``@misc`` fields the site's bibliography style prints.
-MISC_FIELDS = ("author", "title", "howpublished", "year", "month", "url", "urldate", "note")
+MISC_FIELDS = (
+    "author",
+    "title",
+    "howpublished",
+    "year",
+    "month",
+    "url",
+    "urldate",
+    "note",
+    "description",
+)
+
+#: The field holding a record's reader-facing description of what the source
+#: is; the site's bibliography style (kb.sphinxext.bibstyle) prints it.
+DESCRIPTION_FIELD = "description"
 
 #: Long field values are wrapped at this column, as in the hand-written entries.
 WRAP_AT = 88
@@ -85,6 +100,14 @@ class Bibliography:
             found[role.lower()] = " and ".join(str(p) for p in persons)
         return found
 
+    def description(self, key: str) -> str | None:
+        """The record's reader-facing ``description`` (what the source is), as
+        plain text, or None when the record has none (or no such key)."""
+        if key not in self.data.entries:
+            return None
+        value = self.data.entries[key].fields.get(DESCRIPTION_FIELD, "")
+        return plain_value(value) or None
+
     def line_of(self, key: str) -> int | None:
         """The 1-based line where the entry for *key* starts."""
         span = entry_span(self.text, key)
@@ -117,6 +140,13 @@ def load(path: Path | str = paths.BIBFILE) -> Bibliography:
     except OSError as exc:
         raise BibError(path, None, f"cannot read it: {exc.strerror}") from None
     return parse(text, path)
+
+
+def description_for(key: str, path: Path | str = paths.BIBFILE) -> str | None:
+    """What the source cited as *key* is, for readers (handouts, previews):
+    its ``description`` field as plain text, or None. Raises BibError when
+    the file cannot be read."""
+    return load(path).description(key)
 
 
 def _line_at(data: bytes, offset: int) -> int:

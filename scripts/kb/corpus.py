@@ -194,7 +194,6 @@ def generate(n: int, seed: int = 1) -> Corpus:
     topics = list(schema.TOPICS)
     audiences = list(schema.AUDIENCES)
     bases = list(schema.EVIDENCE_BASES)
-    statuses = list(schema.REVIEW_STATUSES)
     articles = []
     for i in range(1, n + 1):
         title_words = prose.words(TITLE_WORDS)
@@ -204,21 +203,22 @@ def generate(n: int, seed: int = 1) -> Corpus:
         if keys[0] == keys[1]:
             keys = [keys[0], bib[i % len(bib)].key]
         day = dt.date(2026, 6, 1) + dt.timedelta(days=i % 150)
-        fm = {
-            "title": title,
+        fm = schema.new_front_matter(
+            title,
             # Short plain sentences: patient summaries must read at grade 8 or below.
-            "summary": " ".join(
+            summary=" ".join(
                 " ".join(prose.rng.choice(SHORT_WORDS) for _ in range(6)).capitalize() + "."
                 for _ in range(2)
             ),
-            "audience": audiences[i % len(audiences)],
-            "topics": prose.rng.sample(topics, k=1 + i % 3),
-            "evidence_basis": bases[i % len(bases)],
-            "sources": keys,
-            "last_reviewed": day.isoformat(),
-            "next_review": (day + dt.timedelta(days=730)).isoformat(),
-            "review_status": statuses[i % len(statuses)],
-        }
+            audience=audiences[i % len(audiences)],
+            topics=prose.rng.sample(topics, k=1 + i % 3),
+            evidence_basis=bases[i % len(bases)],
+            sources=keys,
+        )
+        if i % 2:  # half the corpus carries a review record, as real pages will
+            fm["author"] = "Synthetic author"
+            record = schema.Review("author-check", "Synthetic author", day, "the synthetic text")
+            schema.add_review(fm, record)
         terms = prose.rng.sample(headwords, k=min(TERMS_PER_ARTICLE, len(headwords)))
         paragraphs: list[list[Segment]] = []
         for _ in range(len(SECTIONS) * PARAGRAPHS_PER_SECTION):

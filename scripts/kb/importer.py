@@ -41,8 +41,6 @@ DEFAULT_AUDIENCE = "both"
 CAUTIOUS_EVIDENCE = "expert-opinion"
 #: The topic of a draft whose text matched no topic's keywords.
 FALLBACK_TOPIC = "ketamine-treatment"
-#: An import is not a review: a draft's first review is due soon after it.
-DRAFT_REVIEW_DUE = dt.timedelta(days=30)
 #: The longest line that can be a heading ("short lines on their own").
 MAX_HEADING_CHARS = 90
 MAX_TITLE_CHARS = 200
@@ -1104,14 +1102,18 @@ def _todos(
             " and has not been reviewed.",
         ),
         (
-            Code("last_reviewed"),
-            " is the import date (",
-            Code(today.isoformat()),
-            "), not a review: set ",
+            'The draft has no review date (it shows "Not yet reviewed"): once it is checked, '
+            "add the record under ",
+            Code("reviews"),
+            ", set ",
+            Code("review_status"),
+            ", ",
             Code("last_reviewed"),
             " and ",
             Code("next_review"),
-            " when the page has been reviewed.",
+            " (imported ",
+            Code(today.isoformat()),
+            ").",
         ),
         (
             Code("audience"),
@@ -1219,19 +1221,15 @@ def render(
     summary = (
         article.standfirst.text if article.standfirst else f"{TODO}: write a one-sentence summary."
     )
-    values = {
-        "title": article.title,
-        "summary": summary,
-        "audience": DEFAULT_AUDIENCE,
-        "topics": topics,
-        "evidence_basis": basis,
-        "sources": [s.key for s in sources],
-        "last_reviewed": today,
-        "next_review": today + DRAFT_REVIEW_DUE,
-        "review_status": "draft",
-    }
-    if set(values) != set(schema.FIELD_NAMES):
-        raise RuntimeError("kb.schema's fields changed: update kb.importer.render")
+    # A draft: no review record and no review date (kb.schema's defaults).
+    values = schema.new_front_matter(
+        article.title,
+        summary=summary,
+        audience=DEFAULT_AUDIENCE,
+        topics=topics,
+        evidence_basis=basis,
+        sources=[s.key for s in sources],
+    )
 
     linker = TermLinker(glossary)
     out = [schema.front_matter_yaml(values), _heading(1, article.title), ""]

@@ -57,17 +57,6 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for last in (31, 30, 29, 28):  # 31 January + 1 month -> 28/29 February
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def render(
     title: str,
     *,
@@ -76,19 +65,16 @@ def render(
     evidence_basis: str | None,
     today: dt.date,
 ) -> str:
+    # A new page is a draft with no review date: it shows "Not yet reviewed".
     front = schema.front_matter_yaml(
-        {
-            "title": title,
-            "summary": f"{TODO}: one plain-language sentence that sums up the article "
+        schema.new_front_matter(
+            title,
+            summary=f"{TODO}: one plain-language sentence that sums up the article "
             "(US grade 8 or below).",
-            "audience": audience,
-            "topics": topics or [TODO],
-            "evidence_basis": evidence_basis or TODO,
-            "sources": [TODO],
-            "last_reviewed": today,
-            "next_review": add_months(today, 12),
-            "review_status": "draft",
-        }
+            audience=audience,
+            topics=topics or [TODO],
+            evidence_basis=evidence_basis or TODO,
+        )
     )
     return front + "\n" + BODY.format(title=title, todo=TODO)
 

@@ -326,8 +326,13 @@ class _PageCheck:
                     f"{{cite:p}}`{key}` where it supports the text, or remove it from sources",
                 )
 
-        due, today = article.next_review, self.ctx.today
-        if due < today:
+        today = self.ctx.today
+        for p in schema.review_problems(article, front, today):
+            yield Finding.make(self.path, p.line, p.column, p.code, p.message)
+        due = article.next_review
+        if due is None:  # a draft, never reviewed: nothing is due
+            pass
+        elif due < today:
             yield Finding.make(
                 self.path,
                 *key_at("next_review"),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kb import schema
+
 ERROR = "error"
 WARNING = "warning"
 #: Shown only with --verbose; never affects the exit code.
@@ -54,6 +56,14 @@ _RULES = (
         "An unknown key has no effect; it is usually a misspelt field name.",
     ),
     Rule("FM007", ERROR, "next review not after last review", "Check both dates."),
+    Rule(
+        "FM008",
+        ERROR,
+        "malformed review record",
+        "Each record under `reviews` has kind (author-check, editorial or clinical), "
+        "by (a name or a role), date (YYYY-MM-DD) and checked (what was checked); a "
+        "clinical record also names the reviewer's qualification.",
+    ),
     # The parts every article has.
     Rule(
         "ADM001",
@@ -161,6 +171,38 @@ _RULES = (
     # Review dates.
     Rule("REV001", ERROR, "review overdue", "Review the page, then update its review dates."),
     Rule("REV002", WARNING, "review due within 60 days", "Plan the page's review."),
+    Rule(
+        "REV003",
+        ERROR,
+        "review status not backed by a review record",
+        "A page shows its review status to readers, so a status above draft needs the "
+        "record of that review: author-checked an author-check record; editorially-"
+        "reviewed an editorial record by someone other than the author; clinically-"
+        "reviewed a clinical record naming the reviewer's qualification. Never add a "
+        "record for a review that did not happen: lower the status instead.",
+    ),
+    Rule(
+        "REV004",
+        ERROR,
+        "review date in the future",
+        "last_reviewed and review records give the day a review happened (kb check "
+        "--today sets the day checked against).",
+    ),
+    Rule(
+        "REV005",
+        ERROR,
+        "next review beyond the policy's interval",
+        "The editorial policy reviews every page at least every "
+        f"{schema.REVIEW_INTERVAL_TEXT}: next_review is at most that long after "
+        "last_reviewed, and a page never reviewed has neither.",
+    ),
+    Rule(
+        "REV006",
+        ERROR,
+        "last reviewed date does not match the review records",
+        "last_reviewed is the date of the newest review record; a page with no record "
+        "has no last_reviewed and shows 'Not yet reviewed'.",
+    ),
     # Plain language.
     Rule(
         "READ001",

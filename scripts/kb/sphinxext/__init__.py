@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 MODULES = (
     "kb.sphinxext.depends",
     "kb.sphinxext.articles",
+    "kb.sphinxext.bibstyle",
     "kb.sphinxext.glossary_links",
     "kb.sphinxext.seo",
     "kb.sphinxext.site",

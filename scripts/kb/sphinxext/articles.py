@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The review rules the build warns about too (kb.schema.review_problems).
+BUILD_REVIEW_CHECKS = frozenset({"REV003", "REV005"})
+
 
 def format_date(day: dt.date) -> str:
     """Dates are written out in full so no reader mistakes day and month."""
@@ -60,6 +63,22 @@ def read_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
         env.kb_articles[docname] = article
         # Its related-articles box shows the other articles of its topics.
         note_shows(env, docname, [f"topic:{t}" for t in article.topics])
+        # A status must be backed by its review record, and next_review kept
+        # within the policy's interval. kb check checks the rest (dates
+        # against today, last_reviewed against the records); the build does
+        # not, so that its warnings never depend on the calendar.
+        front = schema.split_front_matter(source[0])
+        for problem in schema.review_problems(article, front):
+            if problem.code not in BUILD_REVIEW_CHECKS:
+                continue
+            logger.warning(
+                "%s [%s]",
+                problem.message,
+                problem.code,
+                location=(docname, problem.line),
+                type="kb",
+                subtype="review",
+            )
 
 
 def purge_articles(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -137,18 +156,43 @@ def build_header(article: schema.Article) -> nodes.container:
         ),
         cls="kb-fact-review",
     )
+    if article.author:
+        fact(_("Written by"), nodes.Text(article.author), cls="kb-fact-author")
+    last = article.last_reviewed
     fact(
         _("Last reviewed"),
-        nodes.Text(format_date(article.last_reviewed)),
+        nodes.Text(format_date(last) if last else schema.NOT_YET_REVIEWED),
         cls="kb-fact-last-reviewed",
     )
-    fact(
-        _("Next review due"),
-        nodes.Text(format_date(article.next_review)),
-        cls="kb-fact-next-review",
-    )
+    if article.next_review:
+        fact(
+            _("Next review due"),
+            nodes.Text(format_date(article.next_review)),
+            cls="kb-fact-next-review",
+        )
+    if article.reviews:
+        fact(_("Review record"), review_list(article), cls="kb-fact-reviews")
+    if article.disclosures:
+        fact(_("Disclosures"), disclosure_list(article), cls="kb-fact-disclosures")
     header += facts
     return header
+
+
+def review_list(article: schema.Article) -> nodes.bullet_list:
+    """Who reviewed what, when: one item per review record, newest first."""
+    items = nodes.bullet_list(classes=["kb-review-record"])
+    for review in sorted(article.reviews, key=lambda r: r.date, reverse=True):
+        who = review.by + (f" ({review.qualification})" if review.qualification else "")
+        text = f"{review.kind_label}, {format_date(review.date)}, by {who}: {review.checked}"
+        items += nodes.list_item("", nodes.paragraph(text, text), classes=[f"kb-{review.kind}"])
+    return items
+
+
+def disclosure_list(article: schema.Article) -> nodes.bullet_list:
+    items = nodes.bullet_list(classes=["kb-disclosures"])
+    for text in article.disclosures:
+        items += nodes.list_item("", nodes.paragraph(text, text))
+    return items
 
 
 def insert_header(app: Sphinx, doctree: nodes.document) -> None:
@@ -441,6 +485,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", resolve_lists_and_related)
     return {
         "version": "1",
+        # Article objects live in the pickled environment: a new schema re-reads.
         "env_version": env_version(1),
         "parallel_read_safe": True,
         "parallel_write_safe": True,

@@ -45,7 +45,7 @@ from sphinx.util import docname_join, logging
 from sphinx.util.texescape import escape
 from sphinx.writers.latex import CR, LaTeXTranslator
 
-from kb import schema
+from kb import notices, schema
 from kb.files import write_atomic
 from kb.sphinxext import bibtex_adapter, glossary_links
 from kb.sphinxext.articles import format_date
@@ -69,24 +69,12 @@ PAPER_SIZES = {"letter": "letterpaper", "a4": "a4paper"}
 #: Admonition class -> the kb.sty box it prints as.
 BOXES = {"kb-key-takeaway": "kbtakeaway", "kb-evidence-note": "kbevidencenote"}
 
-# The words printed on every handout. They say what docs/about/disclaimer.md
-# and the site's crisis banner say.
-CRISIS_LEAD = "If you are in crisis or thinking about suicide:"
-CRISIS_TEXT = (
-    "in the US, call or text 988 (Suicide & Crisis Lifeline). "
-    "Elsewhere, call your local emergency number."
-)
-CRISIS_SHORT = (
-    "In crisis? In the US, call or text 988 (Suicide & Crisis Lifeline). "
-    "Elsewhere, call your local emergency number."
-)
-DISCLAIMER_LEAD = "Not medical advice."
-DISCLAIMER_TEXT = (
-    "This is educational information. It is not a diagnosis or a treatment plan, "
-    "and it cannot take the place of a clinician who knows you. Do not start, stop "
-    "or change any treatment because of what you read here: talk to a qualified "
-    "clinician first."
-)
+# The words printed on every handout: kb.notices, their one home.
+CRISIS_LEAD = notices.CRISIS_LONG_LEAD
+CRISIS_TEXT = notices.CRISIS_TEXT
+CRISIS_SHORT = notices.CRISIS_SHORT
+DISCLAIMER_LEAD = notices.DISCLAIMER_LEAD
+DISCLAIMER_TEXT = notices.DISCLAIMER_TEXT
 UNCONTROLLED = "Printed copies are uncontrolled — check the online version."
 TERMS_TITLE = "Terms used in this handout"
 

@@ -111,13 +111,16 @@ def json_ld(app: Sphinx, pagename: str, article: schema.Article) -> dict[str, An
         "name": article.title,
         "headline": article.title,
         "description": article.summary,
-        "lastReviewed": article.last_reviewed.isoformat(),
+        # The honest review status, as the page header words it.
+        "creativeWorkStatus": article.review_status_label,
         "audience": [
             {"@type": "MedicalAudience", "audienceType": kind}
             for kind in SCHEMA_ORG_AUDIENCES[article.audience]
         ],
         "inLanguage": app.config.language or "en",
     }
+    if article.last_reviewed:  # a draft has never been reviewed
+        data["lastReviewed"] = article.last_reviewed.isoformat()
     url = absolute_url(app, pagename)
     if url:
         data["url"] = url
@@ -190,7 +193,7 @@ def sitemap(app: Sphinx) -> str:
         lines.append("  <url>")
         lines.append(f"    <loc>{xml_escape(absolute_url(app, docname))}</loc>")
         article = articles.get(docname)
-        if article is not None:
+        if article is not None and article.last_reviewed:
             lines.append(f"    <lastmod>{article.last_reviewed.isoformat()}</lastmod>")
         lines.append("  </url>")
     lines.append("</urlset>")

@@ -37,6 +37,7 @@ from sphinx import addnodes
 from sphinx.environment.adapters.toctree import TocTree
 from sphinx.util import logging
 
+from kb import notices
 from kb.files import write_atomic
 from kb.sphinxext import env_version
 from kb.sphinxext.depends import PageData, fingerprint, note_shows
@@ -73,6 +74,9 @@ def add_page_context(
         else ""
     )
     context["kb_not_found_page"] = pagename == NOT_FOUND_PAGE
+    # The crisis notice and the disclaimer, from their one home (kb.notices).
+    context["kb_crisis_html"] = notices.CRISIS_HTML
+    context["kb_disclaimer_html"] = notices.DISCLAIMER_HTML
 
 
 # -- Accessible markup ---------------------------------------------------------------
