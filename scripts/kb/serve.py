@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import paths
-from kb.build import reproducible_env
+from kb.build import STAMP, reproducible_env
 
 #: File names that never affect the site (editors' temporary and backup files).
 _IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".pyc")
@@ -105,6 +105,9 @@ class LiveSite:
         from kb.sphinxext import bibtex_adapter, sphinx_adapter
 
         start = time.perf_counter()
+        # kb build's record of the inputs it last built no longer describes
+        # the output: its next run must not skip Sphinx.
+        (self.docs / "_build" / STAMP).unlink(missing_ok=True)
         if self.app is None:
             self.app = self._new_app()
         self.app.build()
