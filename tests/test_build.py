@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,15 +46,15 @@ def test_fingerprint_follows_every_input(root: Path) -> None:
 def test_unchanged_inputs_skip_sphinx(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
 
-    def fake_run(cmd, **kwargs):
+    def fake_run(cmd, env):
         calls.append(cmd)
         out = root / "docs" / "_build" / "html"
         out.mkdir(parents=True, exist_ok=True)
         (out / "index.html").write_text("<html>")
-        return subprocess.CompletedProcess(cmd, fake_run.status)
+        return fake_run.status
 
     fake_run.status = 0
-    monkeypatch.setattr(build.subprocess, "run", fake_run)
+    monkeypatch.setattr(build, "run_sphinx", fake_run)
     monkeypatch.setattr(build, "reproducible_env", lambda: {"SOURCE_DATE_EPOCH": "1"})
     assert build.html(root) == 0 and len(calls) == 1
     assert build.html(root) == 0 and len(calls) == 1, "nothing changed: Sphinx must not run"

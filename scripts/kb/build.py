@@ -124,6 +124,20 @@ def sphinx_html(root: Path = paths.ROOT, *extra: str, jobs: Sequence[str] = PARA
     return subprocess.run(html_command(root, *extra, jobs=jobs), env=reproducible_env()).returncode
 
 
+def run_sphinx(command: Sequence[str], env: dict[str, str]) -> int:
+    """Run ``python -m sphinx ...`` in this process (one interpreter start, not two)."""
+    from sphinx.cmd.build import main as sphinx_main
+
+    assert list(command[1:3]) == ["-m", "sphinx"], command
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return sphinx_main(list(command[3:]))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def html(root: Path = paths.ROOT, *, clean: bool = False, force: bool = False) -> int:
     """The HTML build, skipped when its inputs match the last successful build's."""
     build = root / "docs" / "_build"
@@ -141,7 +155,7 @@ def html(root: Path = paths.ROOT, *, clean: bool = False, force: bool = False) -
         print(f"kb build html: nothing changed since the last build ({build / 'html'})")
         return 0
     stamp.unlink(missing_ok=True)  # a failed or interrupted build leaves none
-    status = subprocess.run(command, env=env).returncode
+    status = run_sphinx(command, env)
     if status == 0:
         write_atomic(stamp, fingerprint + "\n")
     return status
