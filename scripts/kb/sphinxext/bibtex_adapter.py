@@ -400,8 +400,9 @@ def _bibtex_domain_class() -> type:
             # Citations of "citation" lists by key, with their list position.
             if self._kb_by_key is None:
                 by_key: dict[str, list[tuple[int, Any]]] = defaultdict(list)
+                lists = {k for k, v in self.bibliographies.items() if v.list_ == "citation"}
                 for i, citation in enumerate(self.citations):
-                    if self.bibliographies[citation.bibliography_key].list_ == "citation":
+                    if citation.bibliography_key in lists:
                         by_key[citation.key].append((i, citation))
                 self._kb_by_key = by_key
             return self._kb_by_key.get(key, [])

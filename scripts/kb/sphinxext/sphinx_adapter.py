@@ -149,7 +149,28 @@ def ready_for_next_build(app: Sphinx) -> bool:
     return True
 
 
+# -- Garbage collection: leave the loaded environment alone ----------------------------
+
+
+def freeze_loaded_objects(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    """Keep Python's cyclic garbage collector off what exists before reading.
+
+    At 1,000 articles the unpickled environment is millions of objects, and
+    each full collection walks all of them (0.3 to 0.4 s, several times a
+    build). ``gc.freeze`` moves them to a generation the collector skips;
+    they are still freed by reference counting. Once per application: a kept
+    application (``kb serve``) would otherwise also freeze each build's
+    garbage.
+    """
+    import gc
+
+    if not getattr(app, "_kb_gc_frozen", False):
+        gc.freeze()
+        app._kb_gc_frozen = True  # type: ignore[attr-defined]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("env-before-read-docs", freeze_loaded_objects)
     if is_tested():
         app.add_search_language(CachedStemEnglish)
         keep_index_entries_in_search()
