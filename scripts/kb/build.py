@@ -1,7 +1,8 @@
 """``kb build``: the strict Sphinx builds, the same ones CI runs.
 
-The HTML build uses both cores (``-j auto``: every kb.sphinxext module is
-parallel-read and parallel-write safe, see tests/test_parallel.py) and skips
+A build from scratch uses both cores (``-j auto``: every kb.sphinxext module
+is parallel-read and parallel-write safe, see tests/test_parallel.py), an
+update one (:func:`jobs_for`). The HTML build skips
 Sphinx altogether when nothing it reads has changed since the last
 successful build: :func:`inputs_fingerprint` hashes the sources, the
 extension's code, the installed packages and the settings conf.py reads, and
@@ -138,6 +139,17 @@ def run_sphinx(command: Sequence[str], env: dict[str, str]) -> int:
         os.environ.update(saved)
 
 
+def jobs_for(build: Path) -> list[str]:
+    """Both cores for a build from scratch; one for an update.
+
+    Sphinx reads and writes in worker processes whenever ``-j`` is above 1,
+    even for one page, and each reading worker sends its whole environment
+    back: at 1,000 articles that costs more than the page. An update reads a
+    few pages, so it runs in one process.
+    """
+    return PARALLEL if not (build / "doctrees" / "environment.pickle").is_file() else ["-j", "1"]
+
+
 def html(root: Path = paths.ROOT, *, clean: bool = False, force: bool = False) -> int:
     """The HTML build, skipped when its inputs match the last successful build's."""
     build = root / "docs" / "_build"
@@ -146,8 +158,9 @@ def html(root: Path = paths.ROOT, *, clean: bool = False, force: bool = False) -
         shutil.rmtree(build / "html", ignore_errors=True)
         shutil.rmtree(build / "doctrees", ignore_errors=True)
     env = reproducible_env()
-    command = html_command(root)
-    fingerprint = inputs_fingerprint(root, command[1:], env)
+    command = html_command(root, jobs=jobs_for(build))
+    # How many processes run it does not change the output: not in the digest.
+    fingerprint = inputs_fingerprint(root, html_command(root, jobs=())[1:], env)
     up_to_date = (build / "html" / "index.html").is_file() and (
         stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == fingerprint
     )

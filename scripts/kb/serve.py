@@ -117,6 +117,9 @@ class LiveSite:
         kept = sphinx_adapter.ready_for_next_build(self.app)
         if not (kept and bibtex_adapter.is_tested("sphinxcontrib-bibtex")):
             self.app = None
+        else:
+            # Later builds read a few pages: in this process (kb.build.jobs_for).
+            self.app.parallel = 1
         return time.perf_counter() - start
 
     def close(self) -> None:
