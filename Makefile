@@ -56,8 +56,8 @@ format: $(STAMP)  ## format the Python code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve: $(STAMP) node_modules/.installed  ## live preview at http://127.0.0.1:8000
-	$(BIN)/sphinx-autobuild -n --keep-going docs docs/_build/html --host 127.0.0.1 --port 8000
+serve: $(STAMP) node_modules/.installed  ## live preview at http://127.0.0.1:8000 (one Sphinx kept in memory: kb serve)
+	$(BIN)/kb serve --host 127.0.0.1 --port 8000
 
 bench: $(STAMP) node_modules/.installed  ## run the benchmark (see BENCHMARKS.md)
 	$(BIN)/kb bench --articles 100

@@ -70,7 +70,18 @@ def sphinx_build(src: Path, out: Path, builder: str = "html", *extra: str) -> st
         text=True,
         env=reproducible_env(),
     )
-    return result.stderr if result.returncode == 0 else result.stderr or result.stdout
+    return build_problems(result.returncode, result.stderr, result.stdout)
+
+
+def build_problems(returncode: int, stderr: str, stdout: str) -> str:
+    """The warnings of a build, never "" for a build that failed.
+
+    A failed build that printed nothing on stderr (a crash reported on stdout,
+    a killed process) must not read as a clean one.
+    """
+    if returncode == 0 or stderr.strip():
+        return stderr
+    return f"sphinx-build failed with exit status {returncode} and no warning\n{stdout}"
 
 
 @pytest.fixture(scope="session")

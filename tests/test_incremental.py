@@ -1,27 +1,29 @@
 """An incremental build gives the same site as a clean build, whatever was edited.
 
-One small synthetic knowledge base (``kb bench``'s generator: the real
-conf.py, extension, templates and glossary) is built once; each test edits one
-kind of input, rebuilds incrementally, builds the same sources from scratch,
-and compares every HTML page, the search index and the inventory byte for byte
-(and the warnings, where an edit breaks a link). A last test checks that
-perf.py's sphinxcontrib-bibtex fixes give the pages upstream gives.
+One small synthetic knowledge base (``kb.corpus``: the real conf.py,
+extension, templates and glossary) is built once; each test edits one kind of
+input, rebuilds incrementally, builds the same sources from scratch, and
+compares every HTML page, the search index and the inventory byte for byte
+(and the warnings, where an edit breaks a link).
+
+Every test runs twice: with a new ``sphinx-build`` process per build (what
+``kb build html`` runs), and with one Sphinx application kept in memory
+across builds (``kb serve``'s :class:`kb.serve.LiveSite`).
 """
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import sphinx_build
 
-from kb import bench
-from kb.build import reproducible_env
+from kb import corpus as kb_corpus
+from kb.serve import LiveSite
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +35,8 @@ class Site:
     root: Path
     out: Path  # the incremental build's folder, reused by every test
     scratch: Path
-    corpus: bench.Corpus
+    corpus: kb_corpus.Corpus
+    live: LiveSite | None = None  # kb serve's kept application, or a process per build
 
     @property
     def docs(self) -> Path:
@@ -43,7 +46,13 @@ class Site:
         return self.docs / "articles" / f"{self.corpus.articles[i].slug}.md"
 
     def incremental(self) -> str:
-        return sphinx_build(self.docs, self.out)
+        if self.live is None:
+            return sphinx_build(self.docs, self.out)
+        warnings = self.live.warning
+        start = warnings.tell()
+        self.live.build()
+        warnings.seek(start)
+        return warnings.read()
 
     def clean(self) -> tuple[Path, str]:
         out = self.scratch / "clean"
@@ -52,14 +61,21 @@ class Site:
         return out / "html", warnings
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+@pytest.fixture(scope="module", params=["sphinx-build", "kb serve"])
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     base = tmp_path_factory.mktemp("incremental")
-    corpus = bench.generate(ARTICLES, seed=3)
-    bench.write_tree(corpus, base / "kb")
+    corpus = kb_corpus.generate(ARTICLES, seed=3)
+    kb_corpus.write_tree(corpus, base / "kb")
     s = Site(base / "kb", base / "incremental", base / "scratch", corpus)
-    assert s.incremental() == ""
-    return s
+    if request.param == "kb serve":
+        s.live = LiveSite(s.root, jobs=1, status=io.StringIO(), warning=io.StringIO())
+        s.out = s.docs / "_build"
+    try:
+        assert s.incremental() == ""
+        yield s
+    finally:
+        if s.live is not None:
+            s.live.close()
 
 
 def _outputs(html: Path) -> dict[str, bytes]:
@@ -176,8 +192,8 @@ def test_bib_entry(site: Site) -> None:
 
 
 def test_new_article(site: Site) -> None:
-    extra = bench.generate(ARTICLES + 1, seed=3).articles[-1]
-    flavour = bench._Flavour(site.corpus)
+    extra = kb_corpus.generate(ARTICLES + 1, seed=3).articles[-1]
+    flavour = kb_corpus.Flavour(site.corpus)
     (site.docs / "articles" / "aaa-a-new-article.md").write_text(
         flavour.article(extra), encoding="utf-8"
     )
@@ -188,48 +204,3 @@ def test_removed_article(site: Site) -> None:
     site.article(4).unlink()
     page = f"articles/{site.corpus.articles[4].slug}.html"
     assert_same_as_clean(site, site.incremental(), removed=page)
-
-
-_WITHOUT_PERF = """
-import sys
-import kb.sphinxext as ext
-ext.MODULES = tuple(m for m in ext.MODULES if m.__name__ != "kb.sphinxext.perf")
-from sphinx.cmd.build import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def _article_html(html: Path) -> dict[str, str]:
-    """Each page's <article>, with docutils' numbered ids made neutral.
-
-    Upstream numbers a citation id for every record in every reference list;
-    perf.py numbers only the page's own, so the numbers (never the text or the
-    links' targets) differ.
-    """
-    pages = {}
-    for page in sorted(html.rglob("*.html")):
-        text = page.read_text(encoding="utf-8")
-        found = re.search(r"<article.*?</article>", text, re.S)
-        if found:
-            pages[str(page.relative_to(html))] = re.sub(r"\bid\d+\b", "ID", found.group(0))
-    return pages
-
-
-def test_bibtex_fixes_keep_upstream_output(tmp_path: Path) -> None:
-    """perf.py's sphinxcontrib-bibtex subclasses give the pages upstream gives."""
-    corpus = bench.generate(8, seed=5)
-    docs = bench.write_tree(corpus, tmp_path / "kb")
-    fast = tmp_path / "fast"
-    assert sphinx_build(docs, fast) == ""
-    upstream = tmp_path / "upstream"
-    args = ["-b", "html", "-q", "-d", str(upstream / "doctrees"), str(docs), str(upstream / "html")]
-    result = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_PERF, *args],
-        capture_output=True,
-        text=True,
-        env=reproducible_env(),
-    )
-    assert result.returncode == 0, result.stderr
-    mine, theirs = _article_html(fast / "html"), _article_html(upstream / "html")
-    assert mine.keys() == theirs.keys() and len(mine) > 8
-    assert [name for name in theirs if mine[name] != theirs[name]] == []

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import kb
 from kb import __version__
@@ -24,6 +25,17 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("target", choices=["html", "pdf", "all"], help="what to build")
     p.add_argument(
         "--clean", action="store_true", help="start from an empty build folder for that target"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run Sphinx even if no input changed since the last successful HTML build",
+    )
+    p.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="the knowledge base to build (the folder holding docs/; default: this repository)",
     )
     p.set_defaults(func=build.main)
 
@@ -92,8 +104,29 @@ def _add_reviews(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=reviews.main)
 
 
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    from kb import serve
+
+    p = sub.add_parser(
+        "serve",
+        help="live preview: rebuild in place on every change and reload the browser",
+        description="Build the site, serve docs/_build/html and rebuild on every change "
+        "with one Sphinx kept in memory, so a saved page is served again within a second.",
+    )
+    serve.add_arguments(p)
+    p.set_defaults(func=serve.main)
+
+
 #: Each adds one subcommand; later modules append to this tuple.
-SUBCOMMANDS = (_add_build, _add_bench, _add_check, _add_new, _add_import, _add_reviews)
+SUBCOMMANDS = (
+    _add_build,
+    _add_bench,
+    _add_check,
+    _add_new,
+    _add_import,
+    _add_reviews,
+    _add_serve,
+)
 
 
 def _command_in(argv: Sequence[str]) -> str | None:

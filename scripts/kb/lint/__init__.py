@@ -235,28 +235,14 @@ def check(
         docs=docs,
         read_allowed=safety.read_allowed(docs / "conf.py"),
     )
-    for page in dict.fromkeys(p.resolve() for p in pages):
-        shown = _display(page, root)
-        if problem := _size_problem(page):
-            result.findings.append(Finding.make(shown, 1, 1, "SIZE001", problem))
-            continue
-        try:
-            text = page.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            line = page.read_bytes().count(b"\n", 0, exc.start) + 1
-            message = f"not UTF-8 text ({exc.reason}): save the file as UTF-8"
-            result.findings.append(Finding.make(shown, line, 1, "FILE001", message))
-            continue
-        except OSError as exc:
-            message = f"cannot read it ({exc.strerror}): check the file"
-            result.findings.append(Finding.make(shown, 1, 1, "FILE001", message))
-            continue
-        result.pages += 1
-        result.findings.extend(
-            check_page(shown, text, ctx, is_article=_is_article(page, docs), source=page)
-        )
-        if page == glossary_path.resolve():
-            result.findings.extend(_glossary_reading_level(shown, glossary, ctx.extensions))
+    jobs = [
+        (page, _display(page, root), _is_article(page, docs), page == glossary_path.resolve())
+        for page in dict.fromkeys(p.resolve() for p in pages)
+    ]
+    for findings, cited, read in _check_pages(jobs, ctx):
+        result.pages += read
+        result.findings.extend(findings)
+        ctx.cited |= cited
 
     if whole and bib is not None:
         shown = _display(bib_path, root)
@@ -289,6 +275,62 @@ def _glossary_reading_level(
         limit = readability.MAX_GRADE
         message = f"{unit.name} reads at US grade {grade:.1f} (limit {limit:.0f})"
         yield Finding.make(shown, unit.line, 1, "READ005", message)
+
+
+# -- Pages, on every core ----------------------------------------------------------------
+
+#: Below this many pages, one process is quicker than starting more.
+PARALLEL_FROM = 200
+#: The context the worker processes check against (inherited when they fork).
+_WORKER_CONTEXT: Context | None = None
+
+
+def _check_one(job: tuple[Path, str, bool, bool]) -> tuple[list[Finding], set[str], int]:
+    """One page's findings, the keys it cites, and 1 if it could be read."""
+    page, shown, is_article, is_glossary = job
+    ctx = _WORKER_CONTEXT
+    assert ctx is not None
+    ctx.cited = set()
+    if problem := _size_problem(page):
+        return [Finding.make(shown, 1, 1, "SIZE001", problem)], set(), 0
+    try:
+        text = page.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = page.read_bytes().count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8 text ({exc.reason}): save the file as UTF-8"
+        return [Finding.make(shown, line, 1, "FILE001", message)], set(), 0
+    except OSError as exc:
+        message = f"cannot read it ({exc.strerror}): check the file"
+        return [Finding.make(shown, 1, 1, "FILE001", message)], set(), 0
+    findings = check_page(shown, text, ctx, is_article=is_article, source=page)
+    if is_glossary:
+        findings.extend(_glossary_reading_level(shown, ctx.glossary, ctx.extensions))
+    return findings, ctx.cited, 1
+
+
+def _check_pages(
+    jobs: list[tuple[Path, str, bool, bool]], ctx: Context
+) -> Iterable[tuple[list[Finding], set[str], int]]:
+    """Check the pages, in order; on several cores when there are many.
+
+    Pages are independent (each is checked against the shared context); the
+    worker processes are forked, so they start with the context, the parsed
+    glossary and the imported rules, and return findings and cited keys.
+    """
+    import multiprocessing
+    import os
+
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = ctx
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    try:
+        if len(jobs) < PARALLEL_FROM or cores < 2 or not can_fork:
+            return [_check_one(job) for job in jobs]
+        with multiprocessing.get_context("fork").Pool(min(cores, 4)) as pool:
+            return pool.map(_check_one, jobs, chunksize=max(1, len(jobs) // (8 * cores)))
+    finally:
+        _WORKER_CONTEXT = None
 
 
 # -- The command ---------------------------------------------------------------------

@@ -4,7 +4,9 @@ and the lists of articles (article index, topic pages, evidence page).
 Front matter is read with :mod:`kb.schema` (the single source of truth) when
 Sphinx reads a source file, kept on the environment as ``env.kb_articles``
 (docname -> Article), and purged and merged like Sphinx's own collectors so
-that parallel and incremental builds stay correct.
+that parallel and incremental builds stay correct. Pages that show other
+articles' metadata (the lists, the related-articles box) say so to
+:mod:`kb.sphinxext.depends`, which has them rewritten when it changes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from kb import ladder, schema
+from kb.sphinxext import env_version
+from kb.sphinxext.depends import PageData, fingerprint, note_shows
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -30,9 +34,6 @@ logger = logging.getLogger(__name__)
 
 #: The review rules the build warns about too (kb.ladder.review_problems).
 BUILD_REVIEW_CHECKS = frozenset({"REV003", "REV005"})
-
-#: Pages whose content is built from every article's metadata.
-AGGREGATE_KEY = "kb_aggregate_docs"
 
 
 def format_date(day: dt.date) -> str:
@@ -61,6 +62,8 @@ def read_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
         )
     if article is not None:
         env.kb_articles[docname] = article
+        # Its related-articles box shows the other articles of its topics.
+        note_shows(env, docname, [f"topic:{t}" for t in article.topics])
         # A status must be backed by its review record, and next_review kept
         # within the policy's interval. kb check checks the rest (dates
         # against today, last_reviewed against the records); the build does
@@ -82,8 +85,6 @@ def read_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
 def purge_articles(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     if hasattr(env, "kb_articles"):
         env.kb_articles.pop(docname, None)
-    if hasattr(env, AGGREGATE_KEY):
-        getattr(env, AGGREGATE_KEY).discard(docname)
 
 
 def merge_articles(
@@ -94,14 +95,6 @@ def merge_articles(
     env.kb_articles.update(
         {d: a for d, a in getattr(other, "kb_articles", {}).items() if d in docnames}
     )
-    mine = _aggregates(env)
-    mine.update(d for d in getattr(other, AGGREGATE_KEY, set()) if d in docnames)
-
-
-def _aggregates(env: BuildEnvironment) -> set[str]:
-    if not hasattr(env, AGGREGATE_KEY):
-        setattr(env, AGGREGATE_KEY, set())
-    return getattr(env, AGGREGATE_KEY)
 
 
 # -- The page header -----------------------------------------------------------
@@ -265,7 +258,8 @@ class article_list(nodes.General, nodes.Element):  # noqa: N801 (docutils naming
 
 class _ListDirective(SphinxDirective):
     def placeholder(self, **attrs: Any) -> list[nodes.Node]:
-        _aggregates(self.env).add(self.env.docname)
+        # The page shows every article's metadata.
+        note_shows(self.env, self.env.docname, ["articles"])
         node = article_list("", **attrs)
         self.set_source_info(node)
         return [node]
@@ -467,44 +461,20 @@ def resolve_lists_and_related(app: Sphinx, doctree: nodes.document, docname: str
 # -- Incremental builds ---------------------------------------------------------
 
 
-def _snapshot(env: BuildEnvironment) -> dict[str, Any]:
-    return {d: a for d, a in getattr(env, "kb_articles", {}).items()}
-
-
-def remember_metadata(app: Sphinx, env: BuildEnvironment, *args: Any) -> list[str]:
-    """Before reading, note every article's metadata to compare afterwards.
-
-    At env-get-outdated: later (env-before-read-docs) removed pages are
-    already purged, and their removal would go unnoticed.
-    """
-    env.kb_articles_before = _snapshot(env)
-    return []
-
-
-def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Pages built from other pages' metadata are rewritten when it changes.
-
-    Sphinx rewrites only the pages it re-read. Aggregate pages (the article
-    index, topic pages, the evidence page) and the related-articles box of
-    articles sharing a topic show other pages' metadata, so they are
-    rewritten too: an incremental build then gives what a clean build gives.
-    """
-    before = getattr(env, "kb_articles_before", {})
-    after = _snapshot(env)
-    changed = {d for d in before.keys() | after.keys() if before.get(d) != after.get(d)}
-    if not changed:
-        return []
-    topics = set()
-    for d in changed:
-        for article in (before.get(d), after.get(d)):
-            if article is not None:
-                topics.update(article.topics)
-    rewrite = set(_aggregates(env))
-    rewrite.update(d for d, a in after.items() if topics & set(a.topics))
-    return sorted(d for d in rewrite if d in env.found_docs)
+def page_data(app: Sphinx, env: BuildEnvironment) -> PageData:
+    """The metadata that other pages show: all of it, and each topic's articles."""
+    articles = sorted(getattr(env, "kb_articles", {}).items())
+    by_topic: dict[str, list[tuple[str, schema.Article]]] = {}
+    for docname, article in articles:
+        for topic in article.topics:
+            by_topic.setdefault(topic, []).append((docname, article))
+    values = {f"topic:{t}": fingerprint(items) for t, items in by_topic.items()}
+    values["articles"] = fingerprint(articles)
+    return PageData(values)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("kb.sphinxext.depends")
     app.add_directive("key-takeaway", KeyTakeaway)
     app.add_directive("evidence-note", EvidenceNote)
     app.add_directive("article-list", ArticleListDirective)
@@ -515,9 +485,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", read_front_matter)
     app.connect("env-purge-doc", purge_articles)
     app.connect("env-merge-info", merge_articles)
-    app.connect("env-get-outdated", remember_metadata)
-    app.connect("env-get-updated", pages_to_rewrite)
+    app.connect("kb-page-data", page_data)
     app.connect("env-updated", index_articles)
     app.connect("doctree-read", insert_header)
     app.connect("doctree-resolved", resolve_lists_and_related)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        # Article objects live in the pickled environment: a new schema re-reads.
+        "env_version": env_version(1),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

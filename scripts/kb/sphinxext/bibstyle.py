@@ -9,11 +9,12 @@ and the LaTeX reference lists of the book and the handouts.
 
 The style is a pybtex formatting plugin, registered under :data:`STYLE` at
 setup; conf.py selects it with ``bibtex_default_style``. sphinxcontrib-bibtex
-looks styles up with pybtex's ``find_plugin`` (memoised by
-:mod:`kb.sphinxext.perf`, whose ``register_plugin`` wrapper clears that cache).
+looks styles up with pybtex's ``find_plugin``, which finds plugins registered
+at run time before it reads entry points (cached by
+:mod:`kb.sphinxext.bibtex_adapter`).
 
 Only the per-type templates are wrapped, never ``format_entry``, so that
-perf's reuse of label-free formatted entries still applies. Code outside
+bibtex_adapter's reuse of label-free formatted entries still applies. Code outside
 Sphinx reads descriptions with :func:`kb.bib.description_for`.
 """
 

@@ -28,11 +28,10 @@ The tooltip is shown by CSS on hover and keyboard focus, announced through
 ``aria-describedby``, dismissed with Escape by ``_static/kb.js``, and kept out
 of the search index (``no-search``).
 
-Incremental builds: ``env-get-updated`` compares what this build read with
-``env.kb_glossary_state`` (what the last build wrote, kept in the pickled
-environment) and returns the pages to rewrite: those linking a term whose
-definition changed, and the glossary page when any page's use of terms (or
-the title of a using page) changed.
+Incremental builds (:mod:`kb.sphinxext.depends`): a page linking a term
+shows ``term:<target>`` (the entry it resolves to: terms, definition,
+anchor), and a glossary page shows ``glossary`` (which pages use which
+terms, with their titles); both are rewritten when those change.
 """
 
 from __future__ import annotations
@@ -47,16 +46,15 @@ from sphinx.locale import _
 from sphinx.util.nodes import make_refnode
 
 from kb.glossary import plural_forms
+from kb.sphinxext import env_version
+from kb.sphinxext.depends import PageData, fingerprint, note_shows
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
 ENTRIES = "kb_glossary_entries"
 USES = "kb_term_uses"
-STATE = "kb_glossary_state"
 
 #: Nodes whose text is not part of a definition as a reader hears it.
 _SKIP_IN_TEXT = (
@@ -130,6 +128,7 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     targets = {n["reftarget"].casefold() for n in doctree.findall(_is_term_xref)}
     if targets:
         _uses(env)[docname] = frozenset(targets)
+        note_shows(env, docname, [f"term:{t}" for t in targets])
     entries: dict[str, GlossaryEntry] = {}
     for glossary in doctree.findall(addnodes.glossary):
         for item in glossary.findall(nodes.definition_list_item):
@@ -146,6 +145,7 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
             entries[entry.entry_id] = entry
     if entries:
         _entries(env)[docname] = entries
+        note_shows(env, docname, ["glossary"])  # its "Used in" lists
 
 
 def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -359,35 +359,20 @@ def write_html_extras(app: Sphinx, doctree: nodes.document, docname: str) -> Non
 # -- Incremental builds ---------------------------------------------------------------
 
 
-def _state(env: BuildEnvironment) -> dict[str, Any]:
-    uses = dict(_uses(env))
-    return {
-        "entries": {d: dict(e) for d, e in _entries(env).items()},
-        "uses": uses,
-        "titles": {d: _title(env, d) for d in uses},
-    }
-
-
-def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> Iterable[str]:
-    """Pages that show glossary data from other pages and must be rewritten."""
-    before = getattr(env, STATE, None)
-    after = _state(env)
-    env.kb_glossary_state = after
-    if before is None:
-        return []
-    rewrite: set[str] = set()
-    if before["entries"] != after["entries"]:
-        # Found compares the entry's terms and definition, and the anchor.
-        old, new = term_index(before["entries"]), term_index(after["entries"])
-        for docname, targets in after["uses"].items():
-            if any(old.get(t) != new.get(t) for t in targets):
-                rewrite.add(docname)
-    if before["uses"] != after["uses"] or before["titles"] != after["titles"]:
-        rewrite.update(after["entries"])
-    return sorted(d for d in rewrite if d in env.found_docs)
+def page_data(app: Sphinx, env: BuildEnvironment) -> PageData:
+    """What linking pages show of each term, and what glossary pages show of the uses."""
+    uses = _uses(env)
+    targets = set().union(*uses.values()) if uses else set()
+    values = {f"term:{t}": fingerprint(entry_for(env, t)) for t in targets}
+    titles = {d: _title(env, d) for d in uses}
+    # Sorted: a frozenset's repr depends on the process's hash seed.
+    used = sorted((d, sorted(t)) for d, t in uses.items())
+    values["glossary"] = fingerprint((used, sorted(titles.items())))
+    return PageData(values)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("kb.sphinxext.depends")
     app.add_node(term_link, html=(visit_term_link, depart_term_link))
     app.add_node(term_reference, html=(visit_term_reference, depart_term_reference))
     app.add_node(term_tooltip, html=(visit_term_tooltip, depart_term_tooltip))
@@ -396,6 +381,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", merge)
     app.connect("missing-reference", resolve_plural)
     app.connect("env-updated", refresh_index)
-    app.connect("env-get-updated", pages_to_rewrite)
+    app.connect("kb-page-data", page_data)
     app.connect("doctree-resolved", write_html_extras)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": env_version(1),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

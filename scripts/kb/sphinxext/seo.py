@@ -33,7 +33,7 @@ from sphinx.util import logging
 
 from kb import bib, gitdates, schema
 from kb.files import write_atomic
-from kb.sphinxext import escaping
+from kb.sphinxext import env_version, escaping
 from kb.sphinxext.site import NOT_FOUND_PAGE
 
 if TYPE_CHECKING:
@@ -318,4 +318,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", read_git_dates)
     app.connect("build-finished", write_sitemap)
     app.connect("build-finished", write_robots)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": env_version(1),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -59,6 +59,7 @@ logger = logging.getLogger(__name__)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("kb.sphinxext.bibtex_adapter")
     # US Letter unless the clinic prints on A4 (conf.py reads KB_PAPER).
     app.add_config_value("kb_paper_size", "letter", "", types=[str])
     app.add_config_value("kb_handouts", True, "", types=[bool])

@@ -12,17 +12,15 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
-from pybtex.style import FormattedEntry
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.latex import CR, LaTeXTranslator
-from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
+from kb.sphinxext import bibtex_adapter
 from kb.sphinxext.latex.texts import cmd
 
 if TYPE_CHECKING:
@@ -206,87 +204,10 @@ def _join_previous(para: nodes.paragraph) -> None:
 
 
 # -- Sources across LaTeX documents --------------------------------------------------------
+# sphinxcontrib-bibtex's internals are reached only through its adapter
+# (kb.sphinxext.bibtex_adapter, version-checked): the citation nodes it fills in
+# place, the keys a node cites, and a handout's extra sources.
 
-
-def fresh_citation_nodes(env: BuildEnvironment) -> None:
-    """Empty the citation nodes sphinxcontrib-bibtex keeps in its domain data.
-
-    It fills them in place when a reference list is resolved, which happens
-    once per page in HTML but once per LaTeX document here (the book, then
-    each handout): without this, a handout would print each source twice.
-    """
-    domain: Any = env.get_domain("cite")
-    for bibliography in domain.bibliographies.values():
-        for key, node in bibliography.citation_nodes.items():
-            if node.children:
-                bibliography.citation_nodes[key] = node.copy()  # attributes, no children
-
-
-def _citations_changed(domain: Any) -> None:
-    # kb.sphinxext.perf's domain keeps a lookup of the citations by key.
-    if getattr(domain, "_kb_by_key", None) is not None:
-        domain._kb_by_key = None
-
-
-def cited_keys(node: nodes.Element) -> list[str]:
-    """The bib keys cited under ``node``, in order, once each."""
-    keys: list[str] = []
-    for xref in node.findall(_is_cite):
-        for target in parse_citation_targets(xref["reftarget"]):
-            if target.key not in keys:
-                keys.append(target.key)
-    return keys
-
-
-@contextlib.contextmanager
-def handout_citations(env: BuildEnvironment, docname: str, keys: list[str]) -> Iterator[None]:
-    """While a handout is assembled, list in its article's reference list the
-    sources that the definitions it prints cite, numbered after the article's own.
-
-    sphinxcontrib-bibtex decides at the end of reading which sources each
-    reference list holds; a handout adds glossary definitions afterwards, so
-    their sources are added to the list for this one document, then removed.
-    """
-    domain: Any = env.get_domain("cite")
-    bib_key = next(
-        (
-            key
-            for key, value in domain.bibliographies.items()
-            if key.docname == docname and value.list_ == "citation"
-        ),
-        None,
-    )
-    if bib_key is None or not keys:
-        yield
-        return
-    bibliography = domain.bibliographies[bib_key]
-    own = [c for c in domain.citations if c.bibliography_key == bib_key]
-    listed = {c.key for c in own}
-    numbered = all(c.formatted_entry.label.isdigit() for c in own)
-    added = []
-    for key in keys:
-        source = next((c for c in domain.citations if c.key == key), None)
-        if key in listed or source is None:
-            continue
-        try:
-            # Upstream makes a node for every entry; kb.sphinxext.perf on demand.
-            node = bibliography.citation_nodes[key]
-        except KeyError:
-            continue
-        label = str(len(own) + len(added) + 1) if numbered else source.formatted_entry.label
-        added.append(
-            source._replace(
-                citation_id=node["ids"][0],
-                bibliography_key=bib_key,
-                formatted_entry=FormattedEntry(key, source.formatted_entry.text, label),
-            )
-        )
-        listed.add(key)
-    domain.citations.extend(added)
-    _citations_changed(domain)
-    try:
-        yield
-    finally:
-        for citation in added:
-            domain.citations.remove(citation)
-        _citations_changed(domain)
+fresh_citation_nodes = bibtex_adapter.fresh_citation_nodes
+cited_keys = bibtex_adapter.cited_keys
+handout_citations = bibtex_adapter.handout_citations

@@ -1,214 +1,125 @@
-"""Build speed and correct incremental builds (issue 7; numbers in BENCHMARKS.md).
+"""The one place that reaches into sphinxcontrib-bibtex's and pybtex's internals.
 
-Each fix works with the site's packages, never around them:
+Everything here is written against the versions in :data:`TESTED` (the ones
+``requirements.lock`` pins and CI runs). At ``config-inited``, once every
+extension of conf.py is loaded whatever their order, :func:`install` checks the
+installed versions: on a tested one it installs the speed-ups below; on any
+other it leaves upstream's classes in place and says so with a ``kb.perf``
+warning (the strict build then fails, so nobody ships an untested path
+unknowingly; ``suppress_warnings = ["kb.perf"]`` accepts it).
 
-- **Navigation.** furo puts the whole-site toctree into every page and
-  re-parses it with BeautifulSoup: with N articles every page carries N links
-  and the build grows as N². The sidebar shows the root toctree's top-level
-  entries (Articles, Topics, Glossary, ...) instead, the current one marked;
-  readers reach every article through the article index, the topic pages and
-  search. We hand furo a cheap ``toctree`` context function before its own
-  html-page-context handler runs; furo's BeautifulSoup step is then cached
-  (``get_navigation_tree`` is an lru_cache on the HTML, which repeats).
-- **sphinxcontrib-bibtex.** pybtex's ``find_plugin`` scans every installed
-  package's metadata on each call (~10 ms), and bibtex calls it per citation:
-  it is memoised. ``BibtexDomain.env_updated`` is O(N²) or worse (each
-  bibliography sorts all citations with ``list.index`` and scans all citation
-  references for every entry) and re-formats every entry on every build: our
-  subclass computes those lookups once per build and reuses the formatted
-  entries of bibliographies whose input is unchanged. Output is identical
-  (tests/test_incremental.py compares incremental and clean builds).
-- **Incremental builds.** Sphinx rewrites only the pages it re-read. Pages
-  also show other pages' data: citation text from references.bib, the
-  previous/next links and the top-level navigation. ``env-get-updated``
-  returns the pages whose dependencies changed, and only those. (Glossary
-  terms and tooltips are tracked where their data lives, in
-  ``glossary_links.py``; article metadata in ``articles.py``.)
-- **Reference lists.** Upstream's ``bibliography`` directive makes a node for
-  every record of references.bib in every list (N lists of N nodes, pickled);
-  a page's own list makes nodes for the page's citations only.
-- **Search.** English stemming is memoised per word, and two Sphinx 9 bugs
-  that made an incremental ``searchindex.js`` differ from a clean one are
-  worked around (see :func:`keep_index_entries_in_search`).
+- **pybtex plugin lookups.** ``pybtex.plugin._load_entry_point`` asks
+  ``importlib.metadata.entry_points`` on every call (~10 ms: it reads every
+  installed package's metadata), and sphinxcontrib-bibtex calls
+  ``find_plugin`` per citation and per entry. The lookup is cached where
+  pybtex makes it, the module global ``pybtex.plugin.entry_points``, so every
+  importer of ``find_plugin`` (bibtex's ``transforms``, ``roles``,
+  ``foot_roles``, ``__init__``, pybtex's own modules) gets it without being
+  rebound; plugins registered at run time are still looked up first, as
+  upstream does. No pybtex issue reports this; Pygments fixed the same cost
+  by caching its entry points (pygments/pygments#2979).
+- **BibtexDomain.** Upstream (2.7.0) sorts every citation with
+  ``docnames.index`` and scans every citation reference for every entry, once
+  per bibliography directive; with one reference list per article that is
+  O(N³), and every entry is formatted again on every build. The subclass
+  computes those lookups once per build and reuses formatting whose input is
+  unchanged. Output is the same (``tests/test_bibtex_adapter.py`` builds
+  with and without it).
+- **bibliography directive.** Upstream makes a citation node for every record
+  of references.bib in every reference list (N lists of N nodes, pickled); a
+  page's own list (``:filter: docname in docnames``) makes nodes for the
+  page's citations only, and more on demand.
+- **Handouts** (kb.sphinxext.latex) list extra sources in an article's
+  reference list: :func:`handout_citations` and :func:`fresh_citation_nodes`.
+- **Which pages an edit outdates** (kb.sphinxext.depends): pages citing or
+  listing a record show ``bib:<key>``; pages with a reference list show
+  ``biblist:<page>``.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
-import posixpath
-import weakref
+import importlib.metadata
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.environment.adapters.toctree import TocTree
 from sphinx.util import logging
+
+from kb.sphinxext import env_version
+from kb.sphinxext.depends import PageData, fingerprint
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
+    from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
 
+#: Distribution -> the release series this module is written and tested against.
+TESTED = {"sphinxcontrib-bibtex": "2.7", "pybtex": "0.26"}
 
-# -- Navigation: constant size per page ----------------------------------------------
 
-
-class _Navigation:
-    """The top-level navigation, rendered once per distinct (folder, section)."""
-
-    def __init__(self, app: Sphinx):
-        self.app = app
-        self.html: dict[tuple[Any, ...], str] = {}
-        self._parents: dict[str, str] | None = None
-        self._top: list[str] | None = None
-
-    def top_level(self) -> list[str]:
-        """Documents listed in the root document's toctrees."""
-        if self._top is None:
-            env = self.app.env
-            self._top = [ref for ref in env.toctree_includes.get(env.config.root_doc, [])]
-        return self._top
-
-    def section_of(self, pagename: str) -> str | None:
-        """The top-level entry the page sits under (None for the root page)."""
-        if self._parents is None:
-            self._parents = {}
-            for parent, children in self.app.env.toctree_includes.items():
-                for child in children:
-                    self._parents.setdefault(child, parent)
-        top = set(self.top_level())
-        seen = set()
-        doc: str | None = pagename
-        while doc is not None and doc not in seen:
-            if doc in top:
-                return doc
-            seen.add(doc)
-            doc = self._parents.get(doc)
+def installed_version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
         return None
 
-    def render(self, pagename: str) -> str:
-        section = self.section_of(pagename)
-        # Relative links depend only on the page's folder; "current" marks
-        # depend on the section, and on the page itself when it is top-level.
-        key = (posixpath.dirname(pagename), section, section == pagename)
-        if key not in self.html:
-            self.html[key] = self._render(pagename, section)
-        return self.html[key]
 
-    def _render(self, pagename: str, section: str | None) -> str:
-        env, builder = self.app.env, self.app.builder
-        master = env.get_doctree(env.config.root_doc)
-        parts = []
-        for toctree in master.findall(addnodes.toctree):
-            # Resolve a visible copy, without the top-level pages' own hidden
-            # toctrees: the article index's toctree lists every article.
-            shallow = toctree.copy()
-            shallow["hidden"] = False
-            tree = TocTree(env).resolve(
-                pagename,
-                builder,
-                shallow,
-                prune=True,
-                maxdepth=1,
-                titles_only=True,
-                collapse=True,
-                includehidden=False,
-            )
-            if tree is not None:
-                parts.append(tree)
-        if not parts:
-            return ""
-        result = parts[0]
-        for extra in parts[1:]:
-            result.extend(extra.children)
-        if section is not None and section != pagename:
-            _mark_current(result, builder.get_relative_uri(pagename, section))
-        return builder.render_partial(result)["fragment"]
-
-    def toctree(self, pagename: str, **kwargs: Any) -> str:
-        return self.render(pagename)
+def is_tested(distribution: str) -> bool:
+    """True when the installed release is in the series of :data:`TESTED`."""
+    version = installed_version(distribution)
+    series = TESTED[distribution]
+    return version is not None and (version == series or version.startswith(series + "."))
 
 
-def _mark_current(tree: nodes.Element, uri: str) -> None:
-    """Mark the section's entry "current", as Sphinx marks a page's ancestors."""
-    for ref in tree.findall(nodes.reference):
-        if ref.get("refuri") == uri:
-            item = ref.parent.parent if ref.parent is not None else None
-            if isinstance(item, nodes.list_item):
-                for node in (item, item.parent):
-                    if "current" not in node["classes"]:
-                        node["classes"].append("current")
-            return
+def untested(distribution: str, upstream: str) -> None:
+    logger.warning(
+        "%s %s is not a tested release (tested: %s.*): %s is left as upstream "
+        "has it, which is correct but slower. Test this release and update "
+        "kb.sphinxext.bibtex_adapter.TESTED and pyproject.toml.",
+        distribution,
+        installed_version(distribution),
+        TESTED[distribution],
+        upstream,
+        type="kb",
+        subtype="perf",
+    )
 
 
-#: One navigation cache per application (a test session builds several).
-_NAVIGATION: weakref.WeakKeyDictionary[Sphinx, _Navigation] = weakref.WeakKeyDictionary()
+# -- pybtex: look plugins up once --------------------------------------------------------
 
 
-def _reset_navigation(app: Sphinx, env: BuildEnvironment) -> None:
-    # Each build (reading done, writing next) starts from a fresh cache.
-    _NAVIGATION[app] = _Navigation(app)
-
-
-def use_small_navigation(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    """Give furo (and any template) the top-level navigation, not the whole site.
-
-    Every call of the page's ``toctree()`` returns it, whatever the arguments.
-    """
-    if "toctree" not in context:
-        return
-    nav = _NAVIGATION.get(app)
-    if nav is None:
-        nav = _NAVIGATION[app] = _Navigation(app)
-    context["toctree"] = functools.partial(nav.toctree, pagename)
-
-
-# -- pybtex: find_plugin once per plugin ---------------------------------------------
-
-
-def memoise_find_plugin() -> None:
-    """Cache pybtex's plugin lookup: upstream scans all package metadata per call.
-
-    Plugins registered at run time clear the cache, so a registration after a
-    lookup is still seen.
-    """
-    import pybtex.database
+def cache_plugin_lookups() -> bool:
+    """Cache pybtex's entry-point lookups; False (and upstream's) on an untested pybtex."""
     import pybtex.plugin
-    import pybtex.style.formatting
-    import sphinxcontrib.bibtex.transforms
 
-    original = pybtex.plugin.find_plugin
-    if getattr(original, "kb_memoised", False):
-        return
-    cached = functools.lru_cache(maxsize=None)(original)
-    cached.kb_memoised = True  # type: ignore[attr-defined]
-    register = pybtex.plugin.register_plugin
+    current = getattr(pybtex.plugin, "entry_points", None)
+    if getattr(current, "kb_cached", False):
+        return True
+    if not is_tested("pybtex") or current is None:
+        return False
 
-    @functools.wraps(register)
-    def register_and_forget(*args: Any, **kwargs: Any) -> Any:
-        cached.cache_clear()
-        return register(*args, **kwargs)
+    @functools.cache
+    def entry_points(**selection: str) -> tuple[Any, ...]:
+        # Installed packages do not change during a build; pybtex only
+        # iterates over the result and takes len() of it.
+        return tuple(current(**selection))
 
-    for module in (
-        pybtex.plugin,
-        pybtex.database,
-        pybtex.style.formatting,
-        sphinxcontrib.bibtex.transforms,
-    ):
-        if getattr(module, "find_plugin", None) is original:
-            module.find_plugin = cached
-    pybtex.plugin.register_plugin = register_and_forget
+    entry_points.kb_cached = True  # type: ignore[attr-defined]
+    pybtex.plugin.entry_points = entry_points
+    return True
 
 
-# -- sphinxcontrib-bibtex: env_updated in O(N) -----------------------------------------
+# -- sphinxcontrib-bibtex: env_updated in O(N) ---------------------------------------------
 
 _CITED_HERE = ast.dump(ast.parse("docname in docnames"))
 
@@ -489,8 +400,9 @@ def _bibtex_domain_class() -> type:
             # Citations of "citation" lists by key, with their list position.
             if self._kb_by_key is None:
                 by_key: dict[str, list[tuple[int, Any]]] = defaultdict(list)
+                lists = {k for k, v in self.bibliographies.items() if v.list_ == "citation"}
                 for i, citation in enumerate(self.citations):
-                    if self.bibliographies[citation.bibliography_key].list_ == "citation":
+                    if citation.bibliography_key in lists:
                         by_key[citation.key].append((i, citation))
                 self._kb_by_key = by_key
             return self._kb_by_key.get(key, [])
@@ -600,28 +512,7 @@ def _bibliography_directive_class() -> type:
     return KbBibliographyDirective
 
 
-# -- Incremental builds: rewrite the pages whose dependencies changed ----------------
-
-_BEFORE = "kb_perf_before"
-BIB_PRINTS = "kb_bib_prints"  # bib key -> fingerprint, as of the last build
-
-
-def _page_links(env: BuildEnvironment) -> dict[str, tuple[Any, ...]]:
-    """What each page shows of its neighbours: parent, previous and next, with titles."""
-    if not env.found_docs:
-        return {}
-    relations = env.collect_relations()
-    return {doc: tuple((d, title_of(env, d)) for d in rel) for doc, rel in relations.items()}
-
-
-def _top_titles(env: BuildEnvironment) -> tuple[Any, ...]:
-    root = env.config.root_doc
-    refs = env.toctree_includes.get(root, [])
-    return (title_of(env, root), tuple((r, title_of(env, r)) for r in refs))
-
-
-def title_of(env: BuildEnvironment, doc: str | None) -> str | None:
-    return env.titles[doc].astext() if doc in env.titles else None
+# -- Handouts (kb.sphinxext.latex) ---------------------------------------------------------
 
 
 def _cite_domain(env: BuildEnvironment) -> Any:
@@ -631,168 +522,193 @@ def _cite_domain(env: BuildEnvironment) -> Any:
         return None
 
 
-def _bib_prints(domain: Any) -> dict[str, str]:
-    return {k: entry_fingerprint(e) for k, e in domain.bibdata.data.entries.items()}
+def citations_changed(domain: Any) -> None:
+    """Forget the per-build lookups after ``domain.citations`` changed."""
+    if getattr(domain, "_kb_by_key", None) is not None:
+        domain._kb_by_key = None
 
 
-def _reference_lists(domain: Any) -> dict[Any, tuple[tuple[str, str], ...]]:
-    """Each bibliography directive's entries, in order, with their labels."""
-    lists: dict[Any, list[tuple[str, str]]] = defaultdict(list)
-    for citation in domain.citations:
-        lists[citation.bibliography_key].append((citation.key, citation.formatted_entry.label))
-    return {k: tuple(v) for k, v in lists.items()}
+def fresh_citation_nodes(env: BuildEnvironment) -> None:
+    """Empty the citation nodes sphinxcontrib-bibtex keeps in its domain data.
+
+    It fills them in place when a reference list is resolved, which happens
+    once per page in HTML but once per LaTeX document (the book, then each
+    handout): without this, a handout would print each source twice.
+    """
+    domain: Any = env.get_domain("cite")
+    for bibliography in domain.bibliographies.values():
+        for key, node in bibliography.citation_nodes.items():
+            if node.children:
+                bibliography.citation_nodes[key] = node.copy()  # attributes, no children
 
 
-def remember(
-    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
-) -> list[str]:
-    """Before Sphinx reads (and purges) anything, note what pages depend on."""
-    domain = _cite_domain(env)
-    lists = _reference_lists(domain) if domain is not None else {}
-    setattr(env, _BEFORE, {"links": _page_links(env), "top": _top_titles(env), "lists": lists})
+def forget_written_citations(app: Sphinx, exception: Exception | None) -> None:
+    """After writing, the citation nodes are as reading left them.
+
+    A new process starts from the environment pickled before writing; a kept
+    application (``kb serve``) builds again from this one, and upstream's
+    resolved reference lists would otherwise list every source twice.
+    """
+    if _cite_domain(app.env) is not None and hasattr(app.env.get_domain("cite"), "bibliographies"):
+        fresh_citation_nodes(app.env)
+
+
+def _bib_files_checked(app: Sphinx) -> None:
+    app._kb_bib_files_checked = True  # type: ignore[attr-defined]
+
+
+def reread_changed_bib_files(app: Sphinx, env: BuildEnvironment, *args: Any) -> list[str]:
+    """A kept application (``kb serve``) reads references.bib again when it changed.
+
+    Upstream checks the files at ``builder-inited``, once per process; each
+    later build of the same application checks them here, before reading
+    (upstream's check: only a file whose modification time moved is parsed).
+    """
+    if getattr(app, "_kb_bib_files_checked", False):
+        app._kb_bib_files_checked = False  # type: ignore[attr-defined]
+        return []
+    if _cite_domain(env) is None:
+        return []
+    from sphinxcontrib.bibtex import builder_inited_cite
+
+    builder_inited_cite(app)
     return []
 
 
-def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Pages not re-read whose output still changes: Sphinx would leave them stale."""
-    before = env.__dict__.pop(_BEFORE, None)
-    if before is None:
-        return []
-    rewrite: set[str] = set()
+def cited_keys(node: nodes.Element) -> list[str]:
+    """The bib keys cited under ``node``, in order, once each."""
+    from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
-    # Every page shows the top-level navigation (see _Navigation).
-    if before["top"] != _top_titles(env):
-        return sorted(env.found_docs)
-
-    # Previous/next links and their titles, and the parent.
-    after_links = _page_links(env)
-    for doc, links in after_links.items():
-        if before["links"].get(doc) != links:
-            rewrite.add(doc)
-
-    # references.bib and citations: pages citing or listing an entry whose
-    # data changed, and reference lists whose entries, order or labels changed
-    # (a new citation reorders the ":all:" bibliography, for one).
-    domain = _cite_domain(env)
-    if domain is not None:
-        old_bib = getattr(env, BIB_PRINTS, None)
-        new_bib = _bib_prints(domain)
-        env.kb_bib_prints = new_bib
-        changed_keys = set()
-        if old_bib is not None:
-            changed_keys = {
-                k for k in old_bib.keys() | new_bib.keys() if old_bib.get(k) != new_bib.get(k)
-            }
-        old_lists, new_lists = before["lists"], _reference_lists(domain)
-        for bib_key in old_lists.keys() | new_lists.keys():
-            old, new = old_lists.get(bib_key, ()), new_lists.get(bib_key, ())
-            if old != new:
-                rewrite.add(bib_key.docname)
-                changed_keys.update(set(old) ^ set(new))
-        for citation in domain.citations:
-            if citation.key in changed_keys:
-                rewrite.add(citation.bibliography_key.docname)
-        for ref in domain.citation_refs:
-            if any(t.key in changed_keys for t in ref.targets):
-                rewrite.add(ref.docname)
-    return sorted(d for d in rewrite if d in env.found_docs)
+    keys: list[str] = []
+    for xref in node.findall(addnodes.pending_xref):
+        if xref.get("refdomain") != "cite":
+            continue
+        for target in parse_citation_targets(xref["reftarget"]):
+            if target.key not in keys:
+                keys.append(target.key)
+    return keys
 
 
-# -- Search: stem each word once -------------------------------------------------------
+@contextlib.contextmanager
+def handout_citations(env: BuildEnvironment, docname: str, keys: list[str]) -> Iterator[None]:
+    """While a handout is assembled, list in its article's reference list the
+    sources that the definitions it prints cite, numbered after the article's own.
 
-
-def memoise_stemming() -> None:
-    """The English search index stems every word of every page: once per word."""
-    from sphinx.search.en import SearchEnglish
-
-    if getattr(SearchEnglish.stem, "kb_memoised", False):
-        return
-    original = SearchEnglish.stem
-
-    @functools.wraps(original)
-    def stem(self: SearchEnglish, word: str) -> str:
-        cache = self.__dict__.setdefault("_kb_stems", {})
-        try:
-            return cache[word]
-        except KeyError:
-            cache[word] = stemmed = original(self, word)
-            return stemmed
-
-    stem.kb_memoised = True  # type: ignore[attr-defined]
-    SearchEnglish.stem = stem  # type: ignore[method-assign]
-
-
-# -- Search index: keep the index entries of pages not rewritten ----------------------
-
-
-def keep_index_entries_in_search() -> None:
-    """Sphinx 9 loses other pages' index entries (glossary terms) on incremental builds.
-
-    ``IndexBuilder.load`` restores titles and words from the previous
-    searchindex.js but not ``indexentries``, so after any incremental build
-    the search box no longer finds glossary terms whose page was not
-    rewritten. We restore them on load, drop those of pruned pages, and freeze
-    them in page order, as a clean (serial or parallel) build does. ``prune``
-    also leaves words of removed titles behind with no page; they go too.
+    sphinxcontrib-bibtex decides at the end of reading which sources each
+    reference list holds; a handout adds glossary definitions afterwards, so
+    their sources are added to the list for this one document, then removed.
     """
-    from sphinx.search import IndexBuilder
+    from pybtex.style import FormattedEntry
 
-    if getattr(IndexBuilder.load, "kb_patched", False):
+    domain: Any = env.get_domain("cite")
+    bib_key = next(
+        (
+            key
+            for key, value in domain.bibliographies.items()
+            if key.docname == docname and value.list_ == "citation"
+        ),
+        None,
+    )
+    if bib_key is None or not keys:
+        yield
         return
-    load, prune, freeze = IndexBuilder.load, IndexBuilder.prune, IndexBuilder.freeze
+    bibliography = domain.bibliographies[bib_key]
+    own = [c for c in domain.citations if c.bibliography_key == bib_key]
+    listed = {c.key for c in own}
+    numbered = all(c.formatted_entry.label.isdigit() for c in own)
+    added = []
+    for key in keys:
+        source = next((c for c in domain.citations if c.key == key), None)
+        if key in listed or source is None:
+            continue
+        try:
+            # Upstream makes a node for every entry; the fast path on demand.
+            node = bibliography.citation_nodes[key]
+        except KeyError:
+            continue
+        label = str(len(own) + len(added) + 1) if numbered else source.formatted_entry.label
+        added.append(
+            source._replace(
+                citation_id=node["ids"][0],
+                bibliography_key=bib_key,
+                formatted_entry=FormattedEntry(key, source.formatted_entry.text, label),
+            )
+        )
+        listed.add(key)
+    domain.citations.extend(added)
+    citations_changed(domain)
+    try:
+        yield
+    finally:
+        for citation in added:
+            domain.citations.remove(citation)
+        citations_changed(domain)
 
-    def load_with_entries(self: IndexBuilder, stream: Any, format: Any) -> None:
-        if isinstance(format, str):
-            format = self.formats[format]
-        frozen: dict[str, Any] = {}
 
-        class Capture:
-            @staticmethod
-            def load(f: Any) -> Any:
-                frozen.update(data := format.load(f))
-                return data
+# -- Which pages an edit outdates (kb.sphinxext.depends) ------------------------------------
 
-        load(self, stream, Capture)
-        index2fn = frozen["docnames"]
-        entries: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for entry, places in frozen.get("indexentries", {}).items():
-            for doc, entry_id, main in places:
-                entries[index2fn[doc]].append((entry, entry_id, "main" if main else ""))
-        self._index_entries.clear()
-        self._index_entries.update({d: sorted(e) for d, e in entries.items()})
 
-    def prune_entries(self: IndexBuilder, docnames: Iterable[str]) -> None:
-        docnames = set(docnames)
-        prune(self, docnames)
-        for doc in [d for d in self._index_entries if d not in docnames]:
-            del self._index_entries[doc]
-        # Words left with no page (an old title's words) are not in a clean index.
-        for mapping in (self._mapping, self._title_mapping):
-            for word in [w for w, docs in mapping.items() if not docs]:
-                del mapping[word]
+def page_data(app: Sphinx, env: BuildEnvironment) -> PageData | None:
+    """``bib:<key>``: a record's data and the lists it is in (where citations
+    link); ``biblist:<page>``: the page's reference lists, in order, labelled."""
+    domain = _cite_domain(env)
+    if domain is None:
+        return None
+    if not all(hasattr(domain, a) for a in ("citations", "citation_refs", "bibdata")):
+        # Not the data layout we know: every page is rewritten on every
+        # build, correct and slow (install() has warned already).
+        docs = {d: {"bib:unknown"} for d in env.found_docs}
+        return PageData({"bib:unknown": os.urandom(8).hex()}, docs)
+    entries = domain.bibdata.data.entries
+    listed_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    lists: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    shows: dict[str, set[str]] = defaultdict(set)
+    for citation in domain.citations:
+        page = citation.bibliography_key.docname
+        label = citation.formatted_entry.label
+        listed_in[citation.key].append((page, label))
+        raw = entries.get(citation.entry.key)
+        lists[page].append((citation.key, label, entry_fingerprint(raw) if raw else None))
+        shows[page].update((f"biblist:{page}", f"bib:{citation.key}"))
+    for ref in domain.citation_refs:
+        shows[ref.docname].update(f"bib:{t.key}" for t in ref.targets)
+    values = {f"biblist:{page}": fingerprint(items) for page, items in lists.items()}
+    for key in {k for names in shows.values() for k in names if k.startswith("bib:")}:
+        raw = entries.get(key[4:])
+        data = entry_fingerprint(raw) if raw is not None else None
+        values[key] = fingerprint((data, sorted(listed_in.get(key[4:], []))))
+    return PageData(values, dict(shows))
 
-    def freeze_in_order(self: IndexBuilder) -> dict[str, Any]:
-        ordered = dict(sorted(self._index_entries.items()))
-        self._index_entries.clear()
-        self._index_entries.update(ordered)
-        return freeze(self)
 
-    load_with_entries.kb_patched = True  # type: ignore[attr-defined]
-    IndexBuilder.load = load_with_entries  # type: ignore[method-assign]
-    IndexBuilder.prune = prune_entries  # type: ignore[method-assign]
-    IndexBuilder.freeze = freeze_in_order  # type: ignore[method-assign]
+# -- Installing the fast path -----------------------------------------------------------------
+
+
+def install(app: Sphinx, config: Config) -> None:
+    """Once conf.py's extensions are all loaded: the fast path, or upstream's, loudly."""
+    if "sphinxcontrib.bibtex" not in app.extensions:
+        return
+    if not cache_plugin_lookups():
+        untested("pybtex", "its plugin lookup (pybtex.plugin.entry_points)")
+    if not is_tested("sphinxcontrib-bibtex"):
+        untested("sphinxcontrib-bibtex", "its cite domain and bibliography directive")
+        return
+    app.add_domain(_bibtex_domain_class(), override=True)
+    app.add_directive("bibliography", _bibliography_directive_class(), override=True)
+    app.connect("builder-inited", _bib_files_checked, priority=900)
+    app.connect("env-get-outdated", reread_changed_bib_files)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    memoise_find_plugin()
-    memoise_stemming()
-    keep_index_entries_in_search()
-    if "sphinxcontrib.bibtex" in app.extensions or "cite" in app.registry.domains:
-        app.add_domain(_bibtex_domain_class(), override=True)
-        app.add_directive("bibliography", _bibliography_directive_class(), override=True)
-    # Before furo's handler (priority 500), so furo builds its sidebar from ours.
-    app.connect("html-page-context", use_small_navigation, priority=400)
-    app.connect("env-updated", _reset_navigation)
-    app.connect("env-get-outdated", remember)
-    app.connect("env-get-updated", pages_to_rewrite)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.setup_extension("kb.sphinxext.depends")
+    # config-inited comes after every extension's setup(): the override does
+    # not depend on where conf.py lists sphinxcontrib.bibtex.
+    app.connect("config-inited", install)
+    app.connect("kb-page-data", page_data)
+    app.connect("build-finished", forget_written_citations)
+    return {
+        "version": "1",
+        # The domain subclass keeps "kb_fingerprints" in the cite domain's data.
+        "env_version": env_version(1),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
