@@ -67,3 +67,20 @@ def test_unchanged_inputs_skip_sphinx(root: Path, monkeypatch: pytest.MonkeyPatc
     assert build.html(root) == 1 and len(calls) == 4
     fake_run.status = 0
     assert build.html(root) == 0 and len(calls) == 5
+
+
+def test_the_pdfs_linked_by_kb_build_all_are_inputs(tmp_path: Path) -> None:
+    pdfs = tmp_path / "pdf"
+    (pdfs / "handouts").mkdir(parents=True)
+    (pdfs / "kb-pdfs.json").write_text('{"pdfs": {}}\n')
+    (pdfs / "handouts" / "a.pdf").write_bytes(b"%PDF-1.5 one")
+    first = build._pdf_listing(pdfs)
+    # kb build pdf writes its index again on every run: same content, same inputs.
+    (pdfs / "kb-pdfs.json").write_text('{"pdfs": {}}\n')
+    (pdfs / ".kb-pdf-cache.json").write_text("{}")
+    assert build._pdf_listing(pdfs) == first
+    (pdfs / "kb-pdfs.json").write_text('{"pdfs": {"handouts/a.pdf": {"pages": 2}}}\n')
+    second = build._pdf_listing(pdfs)
+    assert second != first
+    (pdfs / "handouts" / "a.pdf").write_bytes(b"%PDF-1.5 one, typeset again")
+    assert build._pdf_listing(pdfs) != second

@@ -152,11 +152,17 @@ def jobs_for(build: Path) -> list[str]:
 
 def _pdf_listing(pdf_dir: Path) -> list[str]:
     """What the HTML reads of the PDFs (kb.sphinxext.pdf_links): the index
-    of page counts and sizes, and the files it copies into the site."""
-    return [
-        f"{p.relative_to(pdf_dir).as_posix()} {p.stat().st_size} {p.stat().st_mtime_ns}"
-        for p in _files(pdf_dir)
-    ]
+    of page counts and sizes (by content: kb build pdf writes it again each
+    run), and the PDFs it copies into the site (by size and time: a PDF that
+    is up to date is not written again)."""
+    listing = []
+    for path in _files(pdf_dir):
+        name = path.relative_to(pdf_dir).as_posix()
+        if path.suffix == ".pdf":
+            listing.append(f"{name} {path.stat().st_size} {path.stat().st_mtime_ns}")
+        elif path.name == "kb-pdfs.json":
+            listing.append(f"{name} {hashlib.blake2b(path.read_bytes()).hexdigest()}")
+    return listing
 
 
 def html(
