@@ -86,7 +86,8 @@ def test_harness_runs_every_row(tmp_path: Path) -> None:
     assert rows["glossary"]["read"] >= 1
     for ref in ("mkdocs", "zensical", "bare"):
         assert len(report["ratios"][f"clean_vs_{ref}"]["per_run"]) == 1, ref
-    assert report["site"]["searchindex_mb"] > 0
+    assert report["site"]["search_download_gzip_kb"] > 0
+    assert report["site"]["search_first_query_ms"] > 0
     assert len(report["conditions"]) == 1
     text = bench.markdown(report)
     assert f"N = {N} articles" in text and "Zensical" in text

@@ -254,16 +254,35 @@ def serve_latency(root: Path, page: Path, edits: int = 3, timeout: float = 900) 
 # -- Figures about the built site (beside the timings) --------------------------------------
 
 
-def searchindex_mb(html: Path) -> dict[str, object]:
-    index = html / "searchindex.js"
-    return {"searchindex_mb": round(index.stat().st_size / 1e6, 2) if index.is_file() else None}
+def search_download(html: Path) -> dict[str, object]:
+    """What a reader's first search downloads (kb.searchcost): engine, index, script."""
+    from kb import searchcost
+
+    sizes = searchcost.index_bytes(html)
+    return {
+        "search_download_kb": round(sizes.raw / 1e3, 1),
+        "search_download_gzip_kb": round(sizes.gzip / 1e3, 1),
+        "search_index_gzip_kb": round(sizes.index_gzip / 1e3, 1),
+    }
+
+
+def search_first_query(html: Path) -> dict[str, object]:
+    """A first query in Debian's Chromium at phone size, cold (kb.searchcost)."""
+    from kb import searchcost
+
+    if not Path(searchcost.CHROMIUM).exists():
+        return {"search_first_query_ms": None}
+    found = searchcost.time_to_results(html)
+    return {
+        "search_first_query_ms": round(found.total_ms),
+        "search_index_build_ms": round(found.index_ms),
+    }
 
 
 #: Functions of a clean build's HTML folder, each returning figures for the
-#: report's "site" section. The search engineer's search-index size and
-#: time-to-results belong here: append a function, and its keys appear in
-#: the JSON and in the Markdown table.
-SITE_METRICS: list[Callable[[Path], dict[str, object]]] = [searchindex_mb]
+#: report's "site" section: append a function, and its keys appear in the JSON
+#: and in the Markdown table.
+SITE_METRICS: list[Callable[[Path], dict[str, object]]] = [search_download, search_first_query]
 
 
 # -- The benchmark -------------------------------------------------------------------------
