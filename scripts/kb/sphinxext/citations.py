@@ -38,14 +38,18 @@ def _target_id(reference: nodes.reference) -> str:
     return reference.get("refuri", "").rpartition("#")[2]
 
 
-def descriptions_by_citation_id(app: Sphinx) -> dict[str, str]:
-    """Citation node id -> the source's description, for sources that have one."""
+def descriptions_by_citation_id(app: Sphinx, docname: str) -> dict[str, str]:
+    """Citation node id -> the source's description, for the reference list on
+    ``docname`` (ids such as "id4" repeat from page to page) and sources that
+    have one."""
     try:
         domain = app.env.get_domain("cite")
     except Exception:  # sphinxcontrib-bibtex not loaded: nothing to describe
         return {}
     found: dict[str, str] = {}
     for citation in getattr(domain, "citations", []):
+        if citation.bibliography_key.docname != docname:
+            continue
         for bibliography in bibliographies(app):
             description = bibliography.description(citation.entry.key)
             if description:
@@ -83,10 +87,11 @@ def arrange(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         cite_once_per_paragraph(paragraph)
     for group in doctree.findall(_is_citation_group):
         if described is None:
-            described = descriptions_by_citation_id(app)
+            described = descriptions_by_citation_id(app, docname)
         for reference in group.findall(nodes.reference):
             reference["classes"].append("kb-cite")
-            description = described.get(_target_id(reference))
+            # Only a link to this page's own list is looked up by its id.
+            description = described.get(reference["refid"]) if reference.get("refid") else None
             if description:
                 reference["reftitle"] = description
     for citation in doctree.findall(nodes.citation):
