@@ -291,8 +291,13 @@ def write_robots(app: Sphinx, exception: Exception | None) -> None:
         write_atomic(target, text)
 
 
-def read_git_dates(app: Sphinx) -> None:
-    """Before any page is written (and before parallel writers fork)."""
+def read_git_dates(app: Sphinx, *args: Any) -> None:
+    """At the start of every build, before any page is written (and before
+    parallel writers fork): an application kept across builds (``kb serve``)
+    reads the commit dates and the bibliography again, as a new process would."""
+    for cached in ("kb_git_dates", "kb_bibliographies"):
+        if hasattr(app, cached):
+            delattr(app, cached)
     if app.builder.format == "html":
         _git_dates(app)
 
@@ -315,7 +320,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("html-page-context", add_metatags)
-    app.connect("builder-inited", read_git_dates)
+    app.connect("env-before-read-docs", read_git_dates)
     app.connect("build-finished", write_sitemap)
     app.connect("build-finished", write_robots)
     return {
