@@ -42,7 +42,6 @@ import ast
 import contextlib
 import functools
 import hashlib
-import importlib.metadata
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -54,6 +53,7 @@ from sphinx.util import logging
 
 from kb.sphinxext import env_version
 from kb.sphinxext.depends import PageData, fingerprint
+from kb.sphinxext.versions import in_series, installed_version
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -67,18 +67,9 @@ logger = logging.getLogger(__name__)
 TESTED = {"sphinxcontrib-bibtex": "2.7", "pybtex": "0.26"}
 
 
-def installed_version(distribution: str) -> str | None:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
 def is_tested(distribution: str) -> bool:
     """True when the installed release is in the series of :data:`TESTED`."""
-    version = installed_version(distribution)
-    series = TESTED[distribution]
-    return version is not None and (version == series or version.startswith(series + "."))
+    return in_series(installed_version(distribution), TESTED[distribution])
 
 
 def untested(distribution: str, upstream: str) -> None:

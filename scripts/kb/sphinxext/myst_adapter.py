@@ -27,7 +27,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import types
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,8 @@ import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util import logging
+
+from kb.sphinxext.versions import in_series, installed_version
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -102,17 +103,9 @@ def include(directive: Any, klass: type) -> list[nodes.Node]:
 TESTED = {"myst-parser": "5.2"}
 
 
-def installed_version(distribution: str) -> str | None:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
 def is_tested(distribution: str) -> bool:
-    version = installed_version(distribution)
-    series = TESTED[distribution]
-    return version is not None and (version == series or version.startswith(series + "."))
+    """True when the installed release is in the series of :data:`TESTED`."""
+    return in_series(installed_version(distribution), TESTED[distribution])
 
 
 def safe_load(stream: str) -> Any:

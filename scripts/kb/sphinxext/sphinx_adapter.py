@@ -24,6 +24,8 @@ import sphinx
 from sphinx.search.en import SearchEnglish
 from sphinx.util import logging
 
+from kb.sphinxext.versions import in_series
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -34,8 +36,7 @@ TESTED = "9.0"
 
 
 def is_tested(version: str | None = None) -> bool:
-    version = sphinx.__version__ if version is None else version
-    return version == TESTED or version.startswith(TESTED + ".")
+    return in_series(sphinx.__version__ if version is None else version, TESTED)
 
 
 # -- Search: stem each word once -------------------------------------------------------
