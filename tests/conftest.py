@@ -4,13 +4,20 @@
   roots in ``tests/roots/test-<case>/`` (one behaviour per root).
 - ``site`` builds the real knowledge base once per session, strictly, and is
   what the site, browser and link tests read.
+- ``base_url`` serves the built site on 127.0.0.1 and ``browser`` is Debian's
+  Chromium through Playwright (never a browser of Playwright's own), one of
+  each per test module.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,3 +111,43 @@ def kb_copy(tmp_path: Path) -> Path:
 def strict_build():
     """``strict_build(src, out, builder="html", *extra) -> warnings``."""
     return sphinx_build
+
+
+# -- The built site in a real browser ------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+#: Headless, and no background requests: the machine's network is closed.
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site.html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright  # a test dependency, for these tests only
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
