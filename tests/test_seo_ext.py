@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
-from kb import schema
+from kb import bib, schema
 from kb.sphinxext import seo
 
 SUMMARY = 'A one-sentence summary written for these tests, with "quotes" & an ampersand.'
@@ -99,9 +99,10 @@ def test_citations_say_what_the_source_is(tmp_path):
         "@misc{b, note = {Title not recorded}}\n",
         encoding="utf-8",
     )
-    app = types.SimpleNamespace(
-        srcdir=tmp_path, config=types.SimpleNamespace(bibtex_bibfiles=["refs.bib"])
-    )
+    # The records as sphinxcontrib-bibtex's domain holds them (its bibdata).
+    parsed = bib.load(bibfile)
+    domain = types.SimpleNamespace(bibdata=types.SimpleNamespace(data=parsed.data))
+    app = types.SimpleNamespace(env=types.SimpleNamespace(get_domain=lambda name: domain))
     assert seo._citation(app, "a") == {
         "@type": "CreativeWork",
         "name": "A TRD study",

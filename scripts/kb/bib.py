@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pybtex.database import BibliographyData, BibliographyDataError, parse_string
+from pybtex.database import BibliographyData, BibliographyDataError, Entry, parse_string
 from pybtex.database.input.bibtex import LowLevelParser, month_names
 from pybtex.exceptions import PybtexError
 from pybtex.scanner import PybtexSyntaxError
@@ -101,11 +101,7 @@ class Bibliography:
 
     def fields(self, key: str) -> dict[str, str]:
         """An entry's fields (names lower-case; person fields joined with 'and')."""
-        entry = self.data.entries[key]
-        found = {name.lower(): str(value) for name, value in entry.fields.items()}
-        for role, persons in entry.persons.items():
-            found[role.lower()] = " and ".join(str(p) for p in persons)
-        return found
+        return entry_fields(self.data.entries[key])
 
     def description(self, key: str) -> str | None:
         """The record's reader-facing ``description`` (what the source is), as
@@ -147,6 +143,14 @@ def load(path: Path | str = paths.BIBFILE) -> Bibliography:
     except OSError as exc:
         raise BibError(path, None, f"cannot read it: {exc.strerror}") from None
     return parse(text, path)
+
+
+def entry_fields(entry: Entry) -> dict[str, str]:
+    """A pybtex entry's fields: names lower-case, person fields joined with 'and'."""
+    found = {name.lower(): str(value) for name, value in entry.fields.items()}
+    for role, persons in entry.persons.items():
+        found[role.lower()] = " and ".join(str(p) for p in persons)
+    return found
 
 
 def description_for(key: str, path: Path | str = paths.BIBFILE) -> str | None:

@@ -51,6 +51,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 
+from kb import bib
 from kb.sphinxext import env_version
 from kb.sphinxext.depends import PageData, fingerprint
 from kb.sphinxext.versions import in_series, installed_version
@@ -511,6 +512,23 @@ def _cite_domain(env: BuildEnvironment) -> Any:
         return env.get_domain("cite")
     except Exception:  # sphinxcontrib-bibtex not loaded (a test root without it)
         return None
+
+
+def entry_fields(env: BuildEnvironment, key: str) -> dict[str, str] | None:
+    """A source's fields as sphinxcontrib-bibtex parsed them, after
+    kb.sphinxext.safe_bib cleaned them (kb.bib.entry_fields' names), or None
+    when there is no such record. Read here rather than parsing the .bib file
+    again: one parse per build, and a kept application (kb serve) sees an
+    edited record as soon as sphinxcontrib-bibtex does."""
+    bibdata = getattr(_cite_domain(env), "bibdata", None)
+    entry = bibdata.data.entries.get(key) if bibdata is not None else None
+    return None if entry is None else bib.entry_fields(entry)
+
+
+def description(env: BuildEnvironment, key: str) -> str | None:
+    """A source's reader-facing ``description`` as plain text, or None."""
+    value = (entry_fields(env, key) or {}).get(bib.DESCRIPTION_FIELD, "")
+    return bib.plain_value(value) or None
 
 
 def citations_changed(domain: Any) -> None:

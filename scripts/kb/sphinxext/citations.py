@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
-from kb.sphinxext.seo import bibliographies
+from kb.sphinxext import bibtex_adapter
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -50,11 +50,9 @@ def descriptions_by_citation_id(app: Sphinx, docname: str) -> dict[str, str]:
     for citation in getattr(domain, "citations", []):
         if citation.bibliography_key.docname != docname:
             continue
-        for bibliography in bibliographies(app):
-            description = bibliography.description(citation.entry.key)
-            if description:
-                found[citation.citation_id] = description
-                break
+        description = bibtex_adapter.description(app.env, citation.key)
+        if description:
+            found[citation.citation_id] = description
     return found
 
 

@@ -33,7 +33,7 @@ from sphinx.util import logging
 
 from kb import bib, gitdates, schema
 from kb.files import write_atomic
-from kb.sphinxext import env_version, escaping
+from kb.sphinxext import bibtex_adapter, env_version, escaping
 from kb.sphinxext.site import NOT_FOUND_PAGE
 
 if TYPE_CHECKING:
@@ -168,38 +168,25 @@ def _git_dates(app: Sphinx) -> dict[Path, gitdates.FileDates]:
     return app.kb_git_dates
 
 
-def bibliographies(app: Sphinx) -> list[bib.Bibliography]:
-    if not hasattr(app, "kb_bibliographies"):
-        found = []
-        for name in getattr(app.config, "bibtex_bibfiles", []) or []:
-            try:
-                found.append(bib.load(Path(app.srcdir) / name))
-            except bib.BibError:
-                continue  # sphinxcontrib-bibtex reports it
-        app.kb_bibliographies = found
-    return app.kb_bibliographies
-
-
 def _citation(app: Sphinx, key: str) -> dict[str, str] | None:
     """schema.org CreativeWork for one source: only the fields the record has."""
-    for bibliography in bibliographies(app):
-        if key not in bibliography:
-            continue
-        fields = {k: bib.plain_value(v) for k, v in bibliography.fields(key).items()}
-        work = {"@type": "CreativeWork"}
-        for ours, theirs in (("title", "name"), ("url", "url"), ("year", "datePublished")):
-            if fields.get(ours):
-                work[theirs] = fields[ours]
-        if fields.get("doi"):
-            work["sameAs"] = f"https://doi.org/{fields['doi']}"
-        if fields.get("howpublished"):
-            work["publisher"] = {"@type": "Organization", "name": fields["howpublished"]}
-        # What the source is, in the reader's words; else the record's own note.
-        description = bibliography.description(key) or fields.get("note")
-        if description:
-            work["description"] = " ".join(description.split())
-        return work if len(work) > 1 else None
-    return None
+    record = bibtex_adapter.entry_fields(app.env, key)
+    if record is None:
+        return None
+    fields = {k: bib.plain_value(v) for k, v in record.items()}
+    work = {"@type": "CreativeWork"}
+    for ours, theirs in (("title", "name"), ("url", "url"), ("year", "datePublished")):
+        if fields.get(ours):
+            work[theirs] = fields[ours]
+    if fields.get("doi"):
+        work["sameAs"] = f"https://doi.org/{fields['doi']}"
+    if fields.get("howpublished"):
+        work["publisher"] = {"@type": "Organization", "name": fields["howpublished"]}
+    # What the source is, in the reader's words; else the record's own note.
+    description = fields.get(bib.DESCRIPTION_FIELD) or fields.get("note")
+    if description:
+        work["description"] = description
+    return work if len(work) > 1 else None
 
 
 def og_locale(language: str) -> str:
@@ -294,10 +281,9 @@ def write_robots(app: Sphinx, exception: Exception | None) -> None:
 def read_git_dates(app: Sphinx, *args: Any) -> None:
     """At the start of every build, before any page is written (and before
     parallel writers fork): an application kept across builds (``kb serve``)
-    reads the commit dates and the bibliography again, as a new process would."""
-    for cached in ("kb_git_dates", "kb_bibliographies"):
-        if hasattr(app, cached):
-            delattr(app, cached)
+    reads the commit dates again, as a new process would."""
+    if hasattr(app, "kb_git_dates"):
+        del app.kb_git_dates
     if app.builder.format == "html":
         _git_dates(app)
 

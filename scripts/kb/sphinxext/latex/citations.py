@@ -59,12 +59,7 @@ def depart_reference_item(self: LaTeXTranslator, node: reference_item) -> None:
 
 def description(env: BuildEnvironment, key: str) -> str:
     """The reader-facing description of a source, from its bib record ("" if none)."""
-    domain: Any = env.get_domain("cite")
-    entry = domain.bibdata.data.entries.get(key)
-    if entry is None:
-        return ""
-    text = entry.fields.get("description", "")
-    return " ".join(text.replace("{", "").replace("}", "").split())
+    return bibtex_adapter.description(env, key) or ""
 
 
 def bib_text(env: BuildEnvironment, key: str) -> str:
