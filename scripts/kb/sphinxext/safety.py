@@ -218,46 +218,45 @@ def sanitise_urls(doctree: nodes.Node) -> None:
             image.parent.remove(image)
 
 
-def sanitise_text(doctree: nodes.Node) -> None:
-    for text in list(doctree.findall(nodes.Text)):
-        if text.parent is None or isinstance(text.parent, _NOT_PRINTED):
-            continue
-        if any(isinstance(a, _NOT_PRINTED) for a in _ancestors(text)):
-            continue
-        problems = policy.text_problems(str(text), markup=False)
-        if not problems:
-            continue
+def _is_printed(node: nodes.Node) -> bool:
+    """Not a raw node or comment, nor inside one: writers print it."""
+    return not isinstance(node, _NOT_PRINTED) and not any(
+        isinstance(a, _NOT_PRINTED) for a in _ancestors(node)
+    )
+
+
+def _warned_unsafe(text: str, node: nodes.Node) -> bool:
+    """Whether *text* holds a script URL or markup; if so, a typed warning at *node*."""
+    problems = policy.text_problems(text, markup=False)
+    if problems:
         _warn(
             "unsafe-text",
             "%s removed from the text (%r) [HTML001]",
             problems[0].kind,
             problems[0].snippet,
-            location=_where(text),
+            location=_where(node),
         )
-        text.parent.replace(text, nodes.Text(policy.clean_text(str(text), markup=False)))
+    return bool(problems)
+
+
+def sanitise_text(doctree: nodes.Node) -> None:
+    for text in list(doctree.findall(nodes.Text)):
+        if text.parent is None or not _is_printed(text):
+            continue
+        if _warned_unsafe(str(text), text):
+            text.parent.replace(text, nodes.Text(policy.clean_text(str(text), markup=False)))
 
 
 def sanitise_blocks(doctree: nodes.Node) -> None:
     """A script URL or markup spread over several text nodes (pybtex writes a
     name part by part): the whole block becomes its cleaned plain text."""
     for block in list(doctree.findall(nodes.TextElement)):
-        if isinstance(block.parent, nodes.TextElement) or isinstance(block, _NOT_PRINTED):
-            continue
-        if any(isinstance(a, _NOT_PRINTED) for a in _ancestors(block)):
+        if isinstance(block.parent, nodes.TextElement) or not _is_printed(block):
             continue
         text = _printed_text(block)
-        problems = policy.text_problems(text, markup=False)
-        if not problems:
-            continue
-        _warn(
-            "unsafe-text",
-            "%s removed from the text (%r) [HTML001]",
-            problems[0].kind,
-            problems[0].snippet,
-            location=_where(block),
-        )
-        block.children = []
-        block += nodes.Text(policy.clean_text(text, markup=False))
+        if _warned_unsafe(text, block):
+            block.children = []
+            block += nodes.Text(policy.clean_text(text, markup=False))
 
 
 def _printed_text(block: nodes.Element) -> str:
